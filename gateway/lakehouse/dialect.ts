@@ -1,0 +1,58 @@
+/**
+ * A dialect owns every textual difference between lakehouses: parameter markers, identifier and path quoting,
+ * VARIANT access, try-casts, time buckets. It is pure — no I/O — so golden fixtures can render the same plan in
+ * both dialects and compare files.
+ */
+import type { ParamType, Sql } from "./sql.js";
+
+export const CENTRUM_TABLES = [
+  "experiments",
+  "experiment_members",
+  "experiment_raw_data",
+  "experiment_device_data",
+  "experiment_macro_data",
+  "experiment_macros",
+  "experiment_contributors",
+  "experiment_annotations",
+  "experiment_status",
+  "enriched_experiment_raw_data",
+  "enriched_experiment_macro_data",
+  /** Production openJII catalog table (Databricks catalog source option). */
+  "experiment_table_metadata",
+] as const;
+export type CentrumTable = (typeof CENTRUM_TABLES)[number];
+
+/** Scalar SQL types a VARIANT path can be try-cast to. */
+export type VariantScalarType = "boolean" | "bigint" | "double" | "string" | "date" | "timestamp";
+/** A cast target: a scalar or a list of scalars (for `ARRAY<DOUBLE>` and friends). */
+export type VariantCastType = VariantScalarType | { readonly list: VariantScalarType };
+
+/** Object keys from the root of a VARIANT value; keys come from the catalog and are quoted by the dialect. */
+export type VariantPath = readonly string[];
+
+export type TimeBucketUnit = "minute" | "hour" | "day" | "week" | "month" | "year";
+
+export interface Dialect {
+  readonly name: "duckdb" | "databricks";
+  /** Quotes an identifier; any character is allowed inside. */
+  quoteIdent(name: string): string;
+  /** Quotes a string literal (used only for catalog identifiers such as VARIANT keys, never for user values). */
+  quoteString(value: string): string;
+  /** The text that stands for the named bound parameter, including any cast its type needs. */
+  paramMarker(name: string, type: ParamType): string;
+  /** The fully qualified name of a centrum table or view. */
+  tableName(table: CentrumTable): string;
+
+  /** `column` at `path`, try-cast to `type`: a value of another shape yields NULL, never an error. */
+  variantGet(column: Sql, path: VariantPath, type: VariantCastType): Sql;
+  /** `column` at `path` (or the whole value) as JSON text; NULL when missing. */
+  variantJson(column: Sql, path: VariantPath): Sql;
+  /** Truncates a timestamp to a bucket in a time zone (bound as a parameter); returns a timestamp. */
+  timeBucket(unit: TimeBucketUnit, expr: Sql, timeZone: string): Sql;
+  /** `haystack` starts with `prefix` (both expressions). */
+  startsWith(haystack: Sql, prefix: Sql): Sql;
+  /** `haystack` contains `needle` (both expressions), case-sensitive. */
+  contains(haystack: Sql, needle: Sql): Sql;
+  /** True when the list-of-struct `column` has an element whose `field` satisfies `predicate(elementField)`. */
+  listAny(column: Sql, predicate: (element: Sql) => Sql): Sql;
+}

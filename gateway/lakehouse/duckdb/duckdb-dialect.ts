@@ -1,0 +1,71 @@
+/** DuckDB (≥ 1.5) dialect: `$name` parameters, double-quoted identifiers, `v['key']` VARIANT access. */
+import type { CentrumTable, Dialect, TimeBucketUnit, VariantCastType, VariantPath } from "../dialect.js";
+import { dialectText, type ParamType, type Sql, sql } from "../sql.js";
+
+const CAST_TYPES: Record<string, string> = {
+  boolean: "BOOLEAN",
+  bigint: "BIGINT",
+  double: "DOUBLE",
+  string: "VARCHAR",
+  date: "DATE",
+  timestamp: "TIMESTAMP",
+};
+
+const PARAM_CASTS: Partial<Record<ParamType, string>> = { timestamp: "TIMESTAMP", date: "DATE" };
+
+function castType(type: VariantCastType): string {
+  return typeof type === "string" ? CAST_TYPES[type]! : `${CAST_TYPES[type.list]!}[]`;
+}
+
+export class DuckDbDialect implements Dialect {
+  readonly name = "duckdb" as const;
+
+  constructor(private readonly schema = "centrum") {}
+
+  quoteIdent(name: string): string {
+    return `"${name.replaceAll('"', '""')}"`;
+  }
+
+  quoteString(value: string): string {
+    return `'${value.replaceAll("'", "''")}'`;
+  }
+
+  paramMarker(name: string, type: ParamType): string {
+    const cast = PARAM_CASTS[type];
+    return cast ? `CAST($${name} AS ${cast})` : `$${name}`;
+  }
+
+  tableName(table: CentrumTable): string {
+    return `${this.quoteIdent(this.schema)}.${this.quoteIdent(table)}`;
+  }
+
+  #path(column: Sql, path: VariantPath): Sql {
+    const access = path.map((key) => `[${this.quoteString(key)}]`).join("");
+    return access ? sql`${column}${dialectText(access)}` : column;
+  }
+
+  variantGet(column: Sql, path: VariantPath, type: VariantCastType): Sql {
+    return sql`TRY_CAST(${this.#path(column, path)} AS ${dialectText(castType(type))})`;
+  }
+
+  variantJson(column: Sql, path: VariantPath): Sql {
+    return sql`CAST(${this.#path(column, path)} AS JSON)`;
+  }
+
+  timeBucket(unit: TimeBucketUnit, expr: Sql, timeZone: string): Sql {
+    // Timestamps are stored as UTC; bucket in the caller's zone, return the bucket start as a (local) timestamp.
+    return sql`date_trunc(${dialectText(this.quoteString(unit))}, timezone(${timeZone}, timezone('UTC', ${expr})))`;
+  }
+
+  startsWith(haystack: Sql, prefix: Sql): Sql {
+    return sql`starts_with(${haystack}, ${prefix})`;
+  }
+
+  contains(haystack: Sql, needle: Sql): Sql {
+    return sql`contains(${haystack}, ${needle})`;
+  }
+
+  listAny(column: Sql, predicate: (element: Sql) => Sql): Sql {
+    return sql`len(list_filter(${column}, lambda el: ${predicate(dialectText("el"))})) > 0`;
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * The embedded lakehouse: one DuckDB instance (a file, or in-memory for tests) and a small pool of connections so
+ * independent statements of one GraphQL operation run in parallel.
+ */
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  DuckDBArrayValue,
+  type DuckDBConnection,
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBInstance,
+  DuckDBListValue,
+  DuckDBStructValue,
+  DuckDBTimestampValue,
+  type DuckDBType,
+  type DuckDBValue,
+  VARCHAR,
+} from "@duckdb/node-api";
+import {
+  type LakehouseError,
+  LakehouseStatementError,
+  LakehouseTimeoutError,
+  LakehouseUnavailableError,
+} from "../../errors.js";
+import type { Lakehouse, LakehouseHealth, QueryOptions, Row, RowValue } from "../lakehouse.js";
+import { type ParamType, render, type Sql } from "../sql.js";
+import { StatementLog } from "../statement-log.js";
+import { DuckDbDialect } from "./duckdb-dialect.js";
+
+export interface DuckDbLakehouseOptions {
+  /** File path, or ":memory:". */
+  readonly path: string;
+  /** Connections in the pool (parallel statements). */
+  readonly connections?: number;
+  readonly readOnly?: boolean;
+  /** DuckDB threads for the instance. */
+  readonly threads?: number;
+}
+
+const PARAM_TYPES: Record<ParamType, DuckDBType> = {
+  string: VARCHAR,
+  bigint: BIGINT,
+  int: BIGINT,
+  double: DOUBLE,
+  boolean: BOOLEAN,
+  // Timestamps and dates are bound as ISO text and cast by the dialect's marker.
+  timestamp: VARCHAR,
+  date: VARCHAR,
+};
+
+export class DuckDbLakehouse implements Lakehouse {
+  readonly kind = "duckdb" as const;
+  readonly dialect = new DuckDbDialect();
+  readonly statements = new StatementLog();
+  readonly #idle: DuckDBConnection[] = [];
+  readonly #waiting: Array<(c: DuckDBConnection) => void> = [];
+  readonly #all: DuckDBConnection[] = [];
+  #closed = false;
+
+  private constructor(
+    readonly instance: DuckDBInstance,
+    readonly path: string,
+  ) {}
+
+  static async open(options: DuckDbLakehouseOptions): Promise<DuckDbLakehouse> {
+    let instance: DuckDBInstance;
+    try {
+      const config: Record<string, string> = {};
+      if (options.readOnly) config.access_mode = "READ_ONLY";
+      if (options.threads) config.threads = String(options.threads);
+      instance = await DuckDBInstance.create(options.path, config);
+    } catch (error) {
+      throw mapDuckDbError(error);
+    }
+    const lakehouse = new DuckDbLakehouse(instance, options.path);
+    const size = Math.max(1, options.connections ?? 4);
+    for (let i = 0; i < size; i++) {
+      const c = await instance.connect();
+      lakehouse.#all.push(c);
+      lakehouse.#idle.push(c);
+    }
+    return lakehouse;
+  }
+
+  async #acquire(): Promise<DuckDBConnection> {
+    if (this.#closed) throw new LakehouseUnavailableError("The lakehouse is closed.");
+    const c = this.#idle.pop();
+    if (c) return c;
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(c: DuckDBConnection): void {
+    const next = this.#waiting.shift();
+    if (next) next(c);
+    else this.#idle.push(c);
+  }
+
+  /** Runs `fn` with one pooled connection held for its whole duration. */
+  async withConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const c = await this.#acquire();
+    try {
+      return await fn(c);
+    } finally {
+      this.#release(c);
+    }
+  }
+
+  async #run(statement: Sql, kind: "read" | "write", options?: QueryOptions) {
+    const { text, params } = render(statement, this.dialect);
+    const values: Record<string, DuckDBValue> = {};
+    const types: Record<string, DuckDBType> = {};
+    for (const p of params) {
+      values[p.name] = p.type === "int" && typeof p.value === "number" ? BigInt(p.value) : p.value;
+      types[p.name] = PARAM_TYPES[p.type];
+    }
+    options?.signal?.throwIfAborted();
+    const started = performance.now();
+    return this.withConnection(async (c) => {
+      const onAbort = () => c.interrupt();
+      options?.signal?.addEventListener("abort", onAbort, { once: true });
+      try {
+        const reader = await c.runAndReadAll(text, values, types);
+        const rows = kind === "read" ? toRows(reader.columnNames(), reader.getRows()) : [];
+        const changed = kind === "write" ? reader.getRows()[0]?.[0] : undefined;
+        this.statements.record({
+          text,
+          paramCount: params.length,
+          rows: rows.length,
+          ms: performance.now() - started,
+          kind,
+        });
+        return { rows, changed };
+      } catch (error) {
+        const mapped = options?.signal?.aborted
+          ? new LakehouseTimeoutError("The statement was cancelled.", error)
+          : mapDuckDbError(error);
+        this.statements.record({
+          text,
+          paramCount: params.length,
+          rows: 0,
+          ms: performance.now() - started,
+          kind,
+          error: String((error as Error).message ?? error),
+        });
+        throw mapped;
+      } finally {
+        options?.signal?.removeEventListener("abort", onAbort);
+      }
+    });
+  }
+
+  async query<R extends Row = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
+    return (await this.#run(statement, "read", options)).rows as R[];
+  }
+
+  async execute(statement: Sql, options?: QueryOptions): Promise<number | undefined> {
+    const { changed } = await this.#run(statement, "write", options);
+    return typeof changed === "bigint" ? Number(changed) : typeof changed === "number" ? changed : undefined;
+  }
+
+  /** Runs raw DDL/maintenance text of our own (no parameters); used by the schema bootstrap and loaders. */
+  async runScript(text: string): Promise<void> {
+    await this.withConnection(async (c) => {
+      try {
+        await c.run(text);
+      } catch (error) {
+        throw mapDuckDbError(error);
+      }
+    });
+  }
+
+  /** All or nothing: `fn` runs on one connection inside BEGIN … COMMIT, rolled back on any error. */
+  async transaction<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.withConnection(async (c) => {
+      await c.run("BEGIN TRANSACTION");
+      try {
+        const result = await fn(c);
+        await c.run("COMMIT");
+        return result;
+      } catch (error) {
+        await c.run("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async health(): Promise<LakehouseHealth> {
+    if (this.#closed) return { ok: false, detail: "closed", code: "LAKEHOUSE_UNAVAILABLE" };
+    try {
+      await this.withConnection((c) => c.run("SELECT 1"));
+      return { ok: true, detail: "duckdb ok" };
+    } catch (error) {
+      const mapped = mapDuckDbError(error);
+      return { ok: false, detail: mapped.message, code: mapped.code };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const c of this.#all) c.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+export function mapDuckDbError(error: unknown): LakehouseError {
+  if (error instanceof LakehouseStatementError || error instanceof LakehouseUnavailableError) return error;
+  const message = String((error as Error)?.message ?? error);
+  if (/Could not set lock|Conflicting lock/i.test(message)) {
+    return new LakehouseUnavailableError("The lakehouse file is locked by another process.", error);
+  }
+  if (/IO Error|Corrupt|not a valid DuckDB database|Serialization Error|database file/i.test(message)) {
+    return new LakehouseUnavailableError("The lakehouse file cannot be opened or read.", error);
+  }
+  if (/INTERRUPT/i.test(message)) return new LakehouseTimeoutError("The statement was interrupted.", error);
+  return new LakehouseStatementError(undefined, error);
+}
+
+const MICROS_PER_MS = 1000n;
+
+function timestampIso(micros: bigint): string {
+  const ms = micros / MICROS_PER_MS;
+  const frac = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  const iso = new Date(Number(ms - (micros < 0n && micros % MICROS_PER_MS !== 0n ? 1n : 0n))).toISOString();
+  return `${iso.slice(0, 19)}.${frac.toString().padStart(6, "0")}Z`;
+}
+
+function dateIso(days: number): string {
+  return new Date(days * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function normalizeDuckDbValue(value: DuckDBValue): RowValue {
+  if (value === null || typeof value !== "object") return value as RowValue;
+  if (value instanceof DuckDBTimestampValue) return timestampIso(value.micros);
+  if (value instanceof DuckDBDateValue) return dateIso(value.days);
+  if (value instanceof DuckDBDecimalValue) return value.toDouble();
+  if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) {
+    return value.items.map(normalizeDuckDbValue);
+  }
+  if (value instanceof DuckDBStructValue) {
+    const out: Record<string, RowValue> = {};
+    for (const [k, v] of Object.entries(value.entries)) out[k] = normalizeDuckDbValue(v);
+    return out;
+  }
+  return String(value);
+}
+
+function toRows(columns: string[], rows: DuckDBValue[][]): Row[] {
+  return rows.map((r) => {
+    const row: Row = {};
+    columns.forEach((name, i) => {
+      row[name] = normalizeDuckDbValue(r[i] as DuckDBValue);
+    });
+    return row;
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * SQL as data: a statement is a list of parts — literal text written in our source, bound parameters, identifiers
+ * and dialect-specific pieces. Nothing user-supplied or stored ever becomes SQL text: values become parameters and
+ * identifiers are quoted by the dialect when the statement is rendered (see `render`).
+ *
+ * Write statements with the `sql` tag: every `${...}` that is not itself a `Sql` fragment is bound as a parameter.
+ *
+ *   sql`SELECT ${ident("id")} FROM ${table("experiments")} WHERE experiment_id = ${experimentId}`
+ */
+import type { CentrumTable, Dialect } from "./dialect.js";
+
+export type ParamType = "string" | "bigint" | "int" | "double" | "boolean" | "timestamp" | "date";
+export type ParamValue = string | number | bigint | boolean | null;
+
+export interface BoundParam {
+  readonly name: string;
+  readonly value: ParamValue;
+  readonly type: ParamType;
+}
+
+type Part =
+  | { readonly kind: "text"; readonly text: string }
+  | { readonly kind: "param"; readonly value: ParamValue; readonly type: ParamType }
+  | { readonly kind: "ident"; readonly names: readonly string[] }
+  | { readonly kind: "table"; readonly table: CentrumTable }
+  | { readonly kind: "dialect"; readonly build: (dialect: Dialect) => Sql };
+
+export class Sql {
+  constructor(readonly parts: readonly Part[]) {}
+
+  get isEmpty(): boolean {
+    return this.parts.every((p) => p.kind === "text" && p.text.trim() === "");
+  }
+}
+
+/** A value with an explicit SQL type (use when the inferred type is wrong, e.g. timestamps or nulls). */
+export class Param {
+  constructor(
+    readonly value: ParamValue,
+    readonly type: ParamType,
+  ) {}
+}
+
+export type SqlInterpolation = Sql | Param | ParamValue | Date;
+
+export function param(value: ParamValue | Date, type: ParamType): Param {
+  return new Param(value instanceof Date ? value.toISOString() : value, type);
+}
+
+function inferParam(value: ParamValue | Date): Param {
+  if (value instanceof Date) return new Param(value.toISOString(), "timestamp");
+  switch (typeof value) {
+    case "bigint":
+      return new Param(value, "bigint");
+    case "number":
+      return new Param(value, Number.isInteger(value) ? "int" : "double");
+    case "boolean":
+      return new Param(value, "boolean");
+    default:
+      return new Param(value, "string");
+  }
+}
+
+function toParts(value: SqlInterpolation): Part[] {
+  if (value instanceof Sql) return [...value.parts];
+  const p = value instanceof Param ? value : inferParam(value);
+  return [{ kind: "param", value: p.value, type: p.type }];
+}
+
+/** Tagged template: literal text stays text, every interpolation is a fragment or a bound parameter. */
+export function sql(strings: TemplateStringsArray, ...values: SqlInterpolation[]): Sql {
+  const parts: Part[] = [];
+  strings.forEach((text, i) => {
+    if (text) parts.push({ kind: "text", text });
+    if (i < values.length) parts.push(...toParts(values[i] as SqlInterpolation));
+  });
+  return new Sql(parts);
+}
+
+/** An identifier (column, alias), optionally qualified: ident("m", "experiment_id") → "m"."experiment_id". */
+export function ident(...names: string[]): Sql {
+  return new Sql([{ kind: "ident", names }]);
+}
+
+/** A centrum table or view, qualified with the configured catalog/schema by the dialect. */
+export function table(name: CentrumTable): Sql {
+  return new Sql([{ kind: "table", table: name }]);
+}
+
+/** A piece whose text depends on the dialect (VARIANT access, casts, time buckets). */
+export function dialectSql(build: (dialect: Dialect) => Sql): Sql {
+  return new Sql([{ kind: "dialect", build }]);
+}
+
+/**
+ * Fixed SQL text chosen from an allowlist in our own code (sort directions, operators, keywords).
+ * The type only admits string literals known at compile time.
+ */
+export function keyword<K extends string>(text: string extends K ? never : K): Sql {
+  return new Sql([{ kind: "text", text }]);
+}
+
+/**
+ * Text produced by a dialect from its own quoting functions (`quoteIdent`, `quoteString`) and fixed type names.
+ * For dialect implementations only: never pass user input or stored values here.
+ */
+export function dialectText(text: string): Sql {
+  return new Sql([{ kind: "text", text }]);
+}
+
+export function join(fragments: readonly Sql[], separator: Sql | string = ", "): Sql {
+  const sep: Part[] =
+    typeof separator === "string" ? [{ kind: "text", text: separator }] : [...separator.parts];
+  const parts: Part[] = [];
+  fragments.forEach((f, i) => {
+    if (i > 0) parts.push(...sep);
+    parts.push(...f.parts);
+  });
+  return new Sql(parts);
+}
+
+export const empty = new Sql([]);
+
+export interface RenderedStatement {
+  readonly text: string;
+  readonly params: readonly BoundParam[];
+}
+
+/** Renders a statement for one dialect: parameters are numbered p1…pN in order of appearance. */
+export function render(statement: Sql, dialect: Dialect): RenderedStatement {
+  const params: BoundParam[] = [];
+  let text = "";
+  const walk = (s: Sql): void => {
+    for (const part of s.parts) {
+      switch (part.kind) {
+        case "text":
+          text += part.text;
+          break;
+        case "param": {
+          const name = `p${params.length + 1}`;
+          params.push({ name, value: part.value, type: part.type });
+          text += dialect.paramMarker(name, part.type);
+          break;
+        }
+        case "ident":
+          text += part.names.map((n) => dialect.quoteIdent(n)).join(".");
+          break;
+        case "table":
+          text += dialect.tableName(part.table);
+          break;
+        case "dialect":
+          walk(part.build(dialect));
+          break;
+      }
+    }
+  };
+  walk(statement);
+  return { text, params };
+}

@@ -1,0 +1,62 @@
+/**
+ * Counts and records every statement a lakehouse runs. Statements are the currency of performance (each costs
+ * 0.3–5 s on a warehouse), so tests assert counts and the development-mode response extension lists them.
+ *
+ * A per-operation scope (AsyncLocalStorage) lets the server attribute statements to the GraphQL operation that
+ * caused them, even with concurrent requests.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+export interface StatementRecord {
+  readonly text: string;
+  readonly paramCount: number;
+  readonly rows: number;
+  readonly ms: number;
+  readonly kind: "read" | "write";
+  readonly error?: string;
+}
+
+export class StatementScope {
+  readonly records: StatementRecord[] = [];
+}
+
+export class StatementLog {
+  #total = 0;
+  #recent: StatementRecord[] = [];
+  readonly #scope = new AsyncLocalStorage<StatementScope>();
+  readonly #listeners = new Set<(record: StatementRecord) => void>();
+
+  constructor(private readonly keepRecent = 200) {}
+
+  /** Total statements sent since start (or since `reset`). */
+  get total(): number {
+    return this.#total;
+  }
+
+  get recent(): readonly StatementRecord[] {
+    return this.#recent;
+  }
+
+  record(record: StatementRecord): void {
+    this.#total++;
+    this.#recent.push(record);
+    if (this.#recent.length > this.keepRecent) this.#recent.shift();
+    this.#scope.getStore()?.records.push(record);
+    for (const listener of this.#listeners) listener(record);
+  }
+
+  /** Runs `fn` with its own scope; every statement recorded inside (across awaits) also lands in the scope. */
+  runInScope<T>(scope: StatementScope, fn: () => T): T {
+    return this.#scope.run(scope, fn);
+  }
+
+  onRecord(listener: (record: StatementRecord) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  reset(): void {
+    this.#total = 0;
+    this.#recent = [];
+  }
+}
