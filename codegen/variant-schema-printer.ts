@@ -2,7 +2,7 @@
  * Prints a type model in the exact text format of Databricks `schema_of_variant_agg`:
  * keys sorted, plain identifiers bare, any other key in backticks with inner backticks doubled.
  */
-import type { VariantType } from "./variant-type.js";
+import { compareVariantKeys, type VariantType } from "./variant-type.js";
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -17,7 +17,7 @@ export function printVariantSchema(type: VariantType): string {
     case "array":
       return `ARRAY<${printVariantSchema(type.element)}>`;
     case "object": {
-      const fields = [...type.fields].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const fields = [...type.fields].sort((a, b) => compareVariantKeys(a.key, b.key));
       return `OBJECT<${fields.map((f) => `${printVariantKey(f.key)}: ${printVariantSchema(f.type)}`).join(", ")}>`;
     }
     default:

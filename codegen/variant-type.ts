@@ -29,3 +29,11 @@ export interface VariantField {
   readonly key: string;
   readonly type: VariantType;
 }
+
+/**
+ * The one key order of the type model: UTF-16 code units, the order the printer writes and the merge produces.
+ * (Not `localeCompare`: a schema must print the same on every machine.)
+ */
+export function compareVariantKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

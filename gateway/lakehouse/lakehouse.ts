@@ -39,7 +39,7 @@ export interface Lakehouse {
   readonly dialect: Dialect;
   readonly statements: StatementLog;
   /** Runs a read. Connectors may retry reads on transient failures; a failure is a `LakehouseError`. */
-  query<R extends Row = Row>(statement: Sql, options?: QueryOptions): Promise<R[]>;
+  query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]>;
   /** Runs a write. Never retried. Returns the affected row count when the lakehouse reports it. */
   execute(statement: Sql, options?: QueryOptions): Promise<number | undefined>;
   /** A cheap round trip for /readyz. Never throws. */

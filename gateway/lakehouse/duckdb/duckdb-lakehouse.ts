@@ -151,8 +151,8 @@ export class DuckDbLakehouse implements Lakehouse {
     });
   }
 
-  async query<R extends Row = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
-    return (await this.#run(statement, "read", options)).rows as R[];
+  async query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
+    return (await this.#run(statement, "read", options)).rows as unknown as R[];
   }
 
   async execute(statement: Sql, options?: QueryOptions): Promise<number | undefined> {

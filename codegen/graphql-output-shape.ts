@@ -1,0 +1,126 @@
+/**
+ * The GraphQL view of a macro's output before naming: a VARIANT type mapped to GraphQL scalars, lists and
+ * objects, and the merge of those views across experiments. Merging here (not with `mergeVariantTypes`) is
+ * deliberate: GraphQL has fewer, wider types, so e.g. TIMESTAMP and TIMESTAMP_NTZ both stay `DateTime`.
+ */
+import { printVariantSchema } from "./variant-schema-printer.js";
+import { compareVariantKeys, type VariantType } from "./variant-type.js";
+
+export type GraphQLScalarName =
+  | "Int"
+  | "BigInt"
+  | "Float"
+  | "String"
+  | "Boolean"
+  | "Date"
+  | "DateTime"
+  | "JSON";
+
+export type OutputShape =
+  /** Only nulls seen so far: no evidence of a type; becomes `JSON` if nothing else is ever seen. */
+  | { readonly kind: "void" }
+  | { readonly kind: "scalar"; readonly scalar: GraphQLScalarName }
+  | { readonly kind: "list"; readonly of: OutputShape }
+  /** Fields in key order (`compareVariantKeys`), as `shapeOfVariantType` and the merge build them. */
+  | { readonly kind: "object"; readonly fields: ReadonlyMap<string, OutputShapeField> };
+
+export interface OutputShapeField {
+  readonly shape: OutputShape;
+  /** The VARIANT type text of this key in each experiment that has it (for the field's description). */
+  readonly variantTypes: ReadonlySet<string>;
+}
+
+const VOID: OutputShape = { kind: "void" };
+const JSON_SHAPE: OutputShape = { kind: "scalar", scalar: "JSON" };
+
+const SCALAR_OF_PRIMITIVE: Readonly<Record<string, GraphQLScalarName>> = {
+  boolean: "Boolean",
+  tinyint: "Int",
+  smallint: "Int",
+  int: "Int",
+  bigint: "BigInt",
+  float: "Float",
+  double: "Float",
+  decimal: "Float",
+  string: "String",
+  date: "Date",
+  timestamp: "DateTime",
+  timestamp_ntz: "DateTime",
+  binary: "JSON",
+  variant: "JSON",
+};
+
+/** Int ⊂ BigInt ⊂ Float: the wider one holds both (Float approximately). */
+const NUMERIC_RANK: Readonly<Partial<Record<GraphQLScalarName, number>>> = { Int: 0, BigInt: 1, Float: 2 };
+
+export function shapeOfVariantType(type: VariantType): OutputShape {
+  switch (type.kind) {
+    case "void":
+      return VOID;
+    case "array":
+      return { kind: "list", of: shapeOfVariantType(type.element) };
+    case "object": {
+      // Kept in key order, so merging two objects is a linear walk.
+      const fields = new Map<string, OutputShapeField>();
+      for (const field of [...type.fields].sort((a, b) => compareVariantKeys(a.key, b.key))) {
+        const variantTypes = new Set([printVariantSchema(field.type)]);
+        fields.set(field.key, { shape: shapeOfVariantType(field.type), variantTypes });
+      }
+      return { kind: "object", fields };
+    }
+    default:
+      return { kind: "scalar", scalar: SCALAR_OF_PRIMITIVE[type.kind] ?? "JSON" };
+  }
+}
+
+/** Commutative and associative (a join in a small lattice), so the merge order never shows in the result. */
+export function mergeOutputShapes(a: OutputShape, b: OutputShape): OutputShape {
+  if (a.kind === "void") return b;
+  if (b.kind === "void") return a;
+  if (a.kind === "scalar" && b.kind === "scalar")
+    return { kind: "scalar", scalar: mergeScalars(a.scalar, b.scalar) };
+  if (a.kind === "list" && b.kind === "list") return { kind: "list", of: mergeOutputShapes(a.of, b.of) };
+  if (a.kind === "object" && b.kind === "object") return mergeObjects(a.fields, b.fields);
+  return JSON_SHAPE;
+}
+
+export function mergeScalars(a: GraphQLScalarName, b: GraphQLScalarName): GraphQLScalarName {
+  if (a === b) return a;
+  const rankA = NUMERIC_RANK[a];
+  const rankB = NUMERIC_RANK[b];
+  if (rankA !== undefined && rankB !== undefined) return rankA > rankB ? a : b;
+  return "JSON";
+}
+
+/** Both maps are in key order; so is the result. */
+function mergeObjects(
+  a: ReadonlyMap<string, OutputShapeField>,
+  b: ReadonlyMap<string, OutputShapeField>,
+): OutputShape {
+  const fields = new Map<string, OutputShapeField>();
+  const left = [...a];
+  const right = [...b];
+  let i = 0;
+  let j = 0;
+  while (i < left.length && j < right.length) {
+    const [leftKey, leftField] = left[i]!;
+    const [rightKey, rightField] = right[j]!;
+    const order = compareVariantKeys(leftKey, rightKey);
+    if (order <= 0) i++;
+    if (order >= 0) j++;
+    if (order < 0) fields.set(leftKey, leftField);
+    else if (order > 0) fields.set(rightKey, rightField);
+    else fields.set(leftKey, mergeFields(leftField, rightField));
+  }
+  for (; i < left.length; i++) fields.set(left[i]![0], left[i]![1]);
+  for (; j < right.length; j++) fields.set(right[j]![0], right[j]![1]);
+  return { kind: "object", fields };
+}
+
+function mergeFields(a: OutputShapeField, b: OutputShapeField): OutputShapeField {
+  const shape = mergeOutputShapes(a.shape, b.shape);
+  // Experiments mostly agree on a key's type: share the set instead of copying it.
+  const agree =
+    b.variantTypes.size <= a.variantTypes.size && [...b.variantTypes].every((t) => a.variantTypes.has(t));
+  return { shape, variantTypes: agree ? a.variantTypes : new Set([...a.variantTypes, ...b.variantTypes]) };
+}

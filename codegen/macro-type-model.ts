@@ -1,0 +1,373 @@
+/**
+ * Catalog (`experiment_macros.output_schema` per experiment) → one GraphQL-oriented type model per macro
+ * filename: typed fields with safe names, original keys, VARIANT paths and the cast the SQL compiler applies.
+ * Pure and deterministic: the entries are sorted first, so their order never shows in the result.
+ */
+import {
+  assignGraphQLFieldNames,
+  assignMacroFieldNames,
+  DEFAULT_RESERVED_MACRO_FIELD_NAMES,
+  DEFAULT_RESERVED_MEASUREMENT_FIELD_NAMES,
+  DEFAULT_RESERVED_TYPE_NAMES,
+  defaultDerivedMacroFieldNames,
+  pascalCase,
+  TypeNameAllocator,
+  upperFirst,
+} from "./graphql-names.js";
+import {
+  type GraphQLScalarName,
+  mergeOutputShapes,
+  type OutputShape,
+  type OutputShapeField,
+  shapeOfVariantType,
+} from "./graphql-output-shape.js";
+import { parseVariantSchema, VariantSchemaParseError } from "./variant-schema-parser.js";
+import { printVariantKey, printVariantSchema } from "./variant-schema-printer.js";
+import { compareVariantKeys, type VariantType } from "./variant-type.js";
+
+export type { GraphQLScalarName } from "./graphql-output-shape.js";
+export { macroCatalogFingerprint } from "./macro-catalog-fingerprint.js";
+
+export interface CatalogSchemaEntry {
+  experimentId: string;
+  macroName: string;
+  macroFilename: string;
+  /** `schema_of_variant_agg` text of the macro's outputs in this experiment. */
+  outputSchema: string;
+}
+
+export type ModelFieldType =
+  | { kind: "scalar"; scalar: GraphQLScalarName }
+  | { kind: "list"; of: ModelFieldType }
+  | { kind: "object"; object: ObjectModel };
+
+export type SqlScalarCast = "boolean" | "bigint" | "double" | "string" | "date" | "timestamp";
+/** How the SQL compiler reads a field's value: a try-cast to a scalar, to an array of one, or the raw JSON. */
+export type SqlCast = SqlScalarCast | { list: SqlScalarCast } | "json";
+
+export interface ModelField {
+  /** The original key, exactly as in the VARIANT. */
+  key: string;
+  /** The GraphQL field name. */
+  name: string;
+  /** Contains the original key verbatim and its VARIANT type text. */
+  description: string;
+  type: ModelFieldType;
+  /**
+   * Original keys from the root of `macro_output` to this value. Inside the elements of a list the path
+   * continues from the list field's path without an index (see `withinList`).
+   */
+  path: string[];
+  /**
+   * True below a list: the value is not read by SQL on its own but picked by `key` from the elements of the
+   * enclosing list, which SQL reads whole as JSON.
+   */
+  withinList: boolean;
+  /** For an object field "json" (its subfields are read by their own paths). */
+  sqlType: SqlCast;
+}
+
+export interface ObjectModel {
+  typeName: string;
+  description: string;
+  fields: ModelField[];
+}
+
+export interface MacroTypeModel {
+  macroFilename: string;
+  macroName: string;
+  /** The connection field on `Experiment` and `Query`, e.g. `photosynthesis`. */
+  fieldName: string;
+  /** The measurement type, e.g. `PhotosynthesisMeasurement`. */
+  typeName: string;
+  description: string;
+  /** Sorted; the experiments whose output schema parsed (and so shaped this model). */
+  experimentIds: string[];
+  /** Typed top-level output fields; empty when no experiment's output is an OBJECT. */
+  fields: ModelField[];
+}
+
+export interface MacroTypeModelOptions {
+  /** Added to DEFAULT_RESERVED_MACRO_FIELD_NAMES: names a macro's connection field must not take. */
+  reservedFieldNames?: readonly string[];
+  /** Added to DEFAULT_RESERVED_MEASUREMENT_FIELD_NAMES: names a top-level output field must not take. */
+  reservedMeasurementFieldNames?: readonly string[];
+  /** Added to DEFAULT_RESERVED_TYPE_NAMES: the schema's static type names. */
+  reservedTypeNames?: readonly string[];
+  /** Fields the schema builder adds per macro; default `${f}Aggregate`, `${f}Distinct`. */
+  derivedFieldNames?: (fieldName: string) => readonly string[];
+  /** Types the schema builder derives from every generated type name (connection, edge, where, …); default none. */
+  derivedTypeNames?: (typeName: string) => readonly string[];
+}
+
+export interface MacroTypeModels {
+  /** Sorted by macro filename. */
+  macros: MacroTypeModel[];
+  /** Skipped or dropped input, for the operator; sorted by macro filename, then experiment. */
+  warnings: string[];
+}
+
+const SCALAR_CAST: Readonly<Record<GraphQLScalarName, SqlScalarCast | "json">> = {
+  Int: "bigint",
+  BigInt: "bigint",
+  Float: "double",
+  String: "string",
+  Boolean: "boolean",
+  Date: "date",
+  DateTime: "timestamp",
+  JSON: "json",
+};
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/** Long OBJECT texts are cut in descriptions; the nested fields describe themselves. */
+const MAX_TYPE_TEXT_IN_DESCRIPTION = 120;
+
+type ObjectShape = Extract<OutputShape, { kind: "object" }>;
+
+interface MergedMacro {
+  macroFilename: string;
+  macroName: string;
+  experimentIds: string[];
+  root: ObjectShape | undefined;
+}
+
+export function buildMacroTypeModels(
+  entries: readonly CatalogSchemaEntry[],
+  options: MacroTypeModelOptions = {},
+): MacroTypeModels {
+  const warnings: string[] = [];
+  const merged: MergedMacro[] = [];
+  for (const [macroFilename, group] of groupByMacro(entries)) {
+    const macro = mergeMacro(macroFilename, group, warnings);
+    if (macro !== undefined) merged.push(macro);
+  }
+
+  const fieldNames = assignMacroFieldNames(
+    merged.map((m) => m.macroFilename),
+    {
+      reserved: [...DEFAULT_RESERVED_MACRO_FIELD_NAMES, ...(options.reservedFieldNames ?? [])],
+      derived: options.derivedFieldNames ?? defaultDerivedMacroFieldNames,
+    },
+  );
+  const types = new TypeNameAllocator({
+    reserved: [...DEFAULT_RESERVED_TYPE_NAMES, ...(options.reservedTypeNames ?? [])],
+    derived: options.derivedTypeNames ?? (() => []),
+  });
+  // Measurement types first, so a nested type never takes a name a macro would have.
+  const typeNames = merged.map((m) =>
+    types.allocate(`${upperFirst(fieldNames.get(m.macroFilename)!)}Measurement`),
+  );
+  const reservedTopLevel = new Set([
+    ...DEFAULT_RESERVED_MEASUREMENT_FIELD_NAMES,
+    ...(options.reservedMeasurementFieldNames ?? []),
+  ]);
+
+  const macros = merged.map((m, i): MacroTypeModel => {
+    const typeName = typeNames[i]!;
+    const context: FieldContext = { macroName: m.macroName, types };
+    return {
+      macroFilename: m.macroFilename,
+      macroName: m.macroName,
+      fieldName: fieldNames.get(m.macroFilename)!,
+      typeName,
+      description:
+        `Measurements of macro ${m.macroName} (${m.macroFilename}). The typed fields merge the output schemas ` +
+        `of every experiment that ran it; \`output\` holds the raw value.`,
+      experimentIds: m.experimentIds,
+      fields:
+        m.root === undefined
+          ? []
+          : buildFields(
+              m.root,
+              context,
+              { path: [], display: "", withinList: false, typeName },
+              reservedTopLevel,
+            ),
+    };
+  });
+  return { macros, warnings };
+}
+
+function groupByMacro(entries: readonly CatalogSchemaEntry[]): Map<string, CatalogSchemaEntry[]> {
+  const sorted = [...entries].sort(
+    (a, b) =>
+      compareVariantKeys(a.macroFilename, b.macroFilename) ||
+      compareVariantKeys(a.experimentId, b.experimentId) ||
+      compareVariantKeys(a.macroName, b.macroName) ||
+      compareVariantKeys(a.outputSchema, b.outputSchema),
+  );
+  const groups = new Map<string, CatalogSchemaEntry[]>();
+  for (const [i, entry] of sorted.entries()) {
+    // An exact repeat adds nothing (and must not count twice in the macro name vote).
+    const previous = sorted[i - 1];
+    if (previous !== undefined && sameEntry(previous, entry)) continue;
+    const group = groups.get(entry.macroFilename);
+    if (group === undefined) groups.set(entry.macroFilename, [entry]);
+    else group.push(entry);
+  }
+  return groups;
+}
+
+function sameEntry(a: CatalogSchemaEntry, b: CatalogSchemaEntry): boolean {
+  return (
+    a.macroFilename === b.macroFilename &&
+    a.experimentId === b.experimentId &&
+    a.macroName === b.macroName &&
+    a.outputSchema === b.outputSchema
+  );
+}
+
+function mergeMacro(
+  macroFilename: string,
+  group: readonly CatalogSchemaEntry[],
+  warnings: string[],
+): MergedMacro | undefined {
+  let root: OutputShape = { kind: "void" };
+  const experimentIds = new Set<string>();
+  const nameVotes = new Map<string, number>();
+  for (const entry of group) {
+    const where = `experiment ${JSON.stringify(entry.experimentId)}, macro ${JSON.stringify(macroFilename)}`;
+    let type: VariantType;
+    try {
+      type = parseVariantSchema(entry.outputSchema);
+    } catch (error) {
+      if (!(error instanceof VariantSchemaParseError)) throw error;
+      warnings.push(`${where}: output_schema skipped: ${error.message}`);
+      continue;
+    }
+    experimentIds.add(entry.experimentId);
+    nameVotes.set(entry.macroName, (nameVotes.get(entry.macroName) ?? 0) + 1);
+    if (type.kind === "object") root = mergeOutputShapes(root, shapeOfVariantType(type));
+    // VOID = only null outputs so far: nothing to type, nothing to warn about.
+    else if (type.kind !== "void") {
+      warnings.push(
+        `${where}: output_schema is ${printVariantSchema(type)}, not an OBJECT; it adds no typed fields`,
+      );
+    }
+  }
+  if (experimentIds.size === 0) {
+    warnings.push(
+      `macro ${JSON.stringify(macroFilename)}: no experiment has a parseable output_schema; macro dropped`,
+    );
+    return undefined;
+  }
+  return {
+    macroFilename,
+    macroName: mostCommon(nameVotes),
+    experimentIds: [...experimentIds].sort(compareVariantKeys),
+    root: root.kind === "object" ? root : undefined,
+  };
+}
+
+/** The name most experiments use; ties go to the first in sorted order. */
+function mostCommon(votes: ReadonlyMap<string, number>): string {
+  let best: [string, number] | undefined;
+  for (const [name, count] of [...votes].sort(([a], [b]) => compareVariantKeys(a, b))) {
+    if (best === undefined || count > best[1]) best = [name, count];
+  }
+  return best![0];
+}
+
+interface FieldContext {
+  macroName: string;
+  types: TypeNameAllocator;
+}
+
+interface Parent {
+  path: string[];
+  /** The path as text for descriptions: printed keys joined by `.`, `[]` after a list. */
+  display: string;
+  withinList: boolean;
+  /** The enclosing object type. */
+  typeName: string;
+  /** The field name here: an object type at this position is named `typeName + PascalCase(segment)`. */
+  segment?: string;
+}
+
+function buildFields(
+  object: ObjectShape,
+  context: FieldContext,
+  parent: Parent,
+  reserved: ReadonlySet<string>,
+): ModelField[] {
+  const names = assignGraphQLFieldNames(object.fields.keys(), reserved);
+  // The shape keeps its keys in order, so the fields come out sorted by original key.
+  return [...object.fields].map(([key, field]) => {
+    const name = names.get(key)!;
+    const display =
+      parent.display === "" ? printVariantKey(key) : `${parent.display}.${printVariantKey(key)}`;
+    const at: Parent = {
+      path: [...parent.path, key],
+      display,
+      withinList: parent.withinList,
+      typeName: parent.typeName,
+      segment: name,
+    };
+    const type = fieldType(field.shape, key, context, at);
+    return {
+      key,
+      name,
+      description: describeField(key, field, context.macroName, parent.display === "" ? undefined : display),
+      type,
+      path: at.path,
+      withinList: parent.withinList,
+      sqlType: sqlCastOf(type),
+    };
+  });
+}
+
+function fieldType(shape: OutputShape, key: string, context: FieldContext, at: Parent): ModelFieldType {
+  switch (shape.kind) {
+    case "void":
+      return { kind: "scalar", scalar: "JSON" };
+    case "scalar":
+      return { kind: "scalar", scalar: shape.scalar };
+    case "list":
+      return { kind: "list", of: fieldType(shape.of, key, context, listElementOf(at)) };
+    case "object": {
+      // A GraphQL object type needs at least one field; an empty OBJECT<> stays opaque JSON.
+      if (shape.fields.size === 0) return { kind: "scalar", scalar: "JSON" };
+      const typeName = context.types.allocate(`${at.typeName}${pascalCase(at.segment ?? "")}`);
+      const object: ObjectModel = {
+        typeName,
+        description: `The "${key}" object${at.display === printVariantKey(key) ? "" : ` at ${at.display}`} from macro output of ${context.macroName}.`,
+        fields: buildFields(shape, context, { ...at, typeName, segment: undefined }, NO_NAMES),
+      };
+      return { kind: "object", object };
+    }
+  }
+}
+
+function listElementOf(at: Parent): Parent {
+  return { ...at, display: `${at.display}[]`, withinList: true };
+}
+
+function describeField(
+  key: string,
+  field: OutputShapeField,
+  macroName: string,
+  display: string | undefined,
+): string {
+  const types = [...field.variantTypes]
+    .sort(compareVariantKeys)
+    .map((text) =>
+      text.length > MAX_TYPE_TEXT_IN_DESCRIPTION ? `${text.slice(0, MAX_TYPE_TEXT_IN_DESCRIPTION)}…` : text,
+    )
+    .join(" | ");
+  const location = display === undefined ? "" : ` at ${display}`;
+  return `"${key}" (${types})${location} from macro output of ${macroName}.`;
+}
+
+function sqlCastOf(type: ModelFieldType): SqlCast {
+  switch (type.kind) {
+    case "scalar":
+      return SCALAR_CAST[type.scalar];
+    case "list": {
+      const element = type.of.kind === "scalar" ? SCALAR_CAST[type.of.scalar] : "json";
+      return element === "json" ? "json" : { list: element };
+    }
+    case "object":
+      return "json";
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Configuration, read and validated once at start-up into a typed object. Nothing else reads `process.env`.
+ * Every variable is listed in the README's configuration table.
+ */
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default("127.0.0.1"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LAKEHOUSE: z.enum(["duckdb", "databricks"]).default("duckdb"),
+  DUCKDB_PATH: z.string().default("data/centrum.duckdb"),
+  DUCKDB_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
+  DEMO_PRESET: z.enum(["ci", "demo", "bench"]).default("demo"),
+  DEMO_SEED: z.coerce.number().int().default(42),
+  SEED_IF_EMPTY: bool.default(true),
+  SIMULATE: bool.default(true),
+  SIMULATE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  JWT_SECRET: z.string().min(16).default("centrum-gateway-development-secret-change-me"),
+  JWT_ISSUER: z.string().default("centrum-gateway"),
+  JWT_AUDIENCE: z.string().default("centrum"),
+  CATALOG_POLL_MS: z.coerce.number().int().min(50).default(30_000),
+  CATALOG_SOURCE: z.enum(["experiment_macros", "experiment_table_metadata"]).default("experiment_macros"),
+  MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
+  CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+  CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).default(5000),
+  CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024 * 1024),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  EXPOSE_STATEMENTS: bool.optional(),
+  DATABRICKS_HOST: z.string().optional(),
+  DATABRICKS_HTTP_PATH: z.string().optional(),
+  DATABRICKS_TOKEN: z.string().optional(),
+  DATABRICKS_CLIENT_ID: z.string().optional(),
+  DATABRICKS_CLIENT_SECRET: z.string().optional(),
+  DATABRICKS_CATALOG: z.string().default("main"),
+  DATABRICKS_SCHEMA: z.string().default("centrum"),
+  DATABRICKS_STATEMENT_TIMEOUT_S: z.coerce.number().int().min(1).default(120),
+});
+
+export interface GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly env: "development" | "production" | "test";
+  readonly lakehouse: "duckdb" | "databricks";
+  readonly duckdb: { readonly path: string; readonly connections: number };
+  readonly demo: {
+    readonly preset: "ci" | "demo" | "bench";
+    readonly seed: number;
+    readonly seedIfEmpty: boolean;
+    readonly simulate: boolean;
+    readonly simulateIntervalMs: number;
+  };
+  readonly jwt: { readonly secret: string; readonly issuer: string; readonly audience: string };
+  readonly catalog: {
+    readonly pollMs: number;
+    readonly source: "experiment_macros" | "experiment_table_metadata";
+  };
+  readonly maxPageSize: number;
+  readonly cache: { readonly ttlMs: number; readonly maxEntries: number; readonly maxBytes: number };
+  readonly shutdownGraceMs: number;
+  /** Adds the statements an operation ran to the response `extensions` (default: on outside production). */
+  readonly exposeStatements: boolean;
+  readonly databricks?: {
+    readonly host: string;
+    readonly httpPath: string;
+    readonly token?: string;
+    readonly clientId?: string;
+    readonly clientSecret?: string;
+    readonly catalog: string;
+    readonly schema: string;
+    readonly statementTimeoutSeconds: number;
+  };
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  let databricks: GatewayConfig["databricks"];
+  if (e.LAKEHOUSE === "databricks") {
+    if (!e.DATABRICKS_HOST || !e.DATABRICKS_HTTP_PATH) {
+      throw new ConfigError("LAKEHOUSE=databricks needs DATABRICKS_HOST and DATABRICKS_HTTP_PATH.");
+    }
+    if (!e.DATABRICKS_TOKEN && !(e.DATABRICKS_CLIENT_ID && e.DATABRICKS_CLIENT_SECRET)) {
+      throw new ConfigError(
+        "LAKEHOUSE=databricks needs DATABRICKS_TOKEN or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET.",
+      );
+    }
+    databricks = {
+      host: e.DATABRICKS_HOST,
+      httpPath: e.DATABRICKS_HTTP_PATH,
+      token: e.DATABRICKS_TOKEN,
+      clientId: e.DATABRICKS_CLIENT_ID,
+      clientSecret: e.DATABRICKS_CLIENT_SECRET,
+      catalog: e.DATABRICKS_CATALOG,
+      schema: e.DATABRICKS_SCHEMA,
+      statementTimeoutSeconds: e.DATABRICKS_STATEMENT_TIMEOUT_S,
+    };
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    env: e.NODE_ENV,
+    lakehouse: e.LAKEHOUSE,
+    duckdb: { path: e.DUCKDB_PATH, connections: e.DUCKDB_CONNECTIONS },
+    demo: {
+      preset: e.DEMO_PRESET,
+      seed: e.DEMO_SEED,
+      seedIfEmpty: e.SEED_IF_EMPTY,
+      simulate: e.SIMULATE,
+      simulateIntervalMs: e.SIMULATE_INTERVAL_MS,
+    },
+    jwt: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    catalog: { pollMs: e.CATALOG_POLL_MS, source: e.CATALOG_SOURCE },
+    maxPageSize: e.MAX_PAGE_SIZE,
+    cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    exposeStatements: e.EXPOSE_STATEMENTS ?? e.NODE_ENV !== "production",
+    databricks,
+  };
+}

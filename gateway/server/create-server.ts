@@ -1,0 +1,107 @@
+/**
+ * The HTTP server: graphql-yoga on one port, GraphiQL served offline (inlined by @graphql-yoga/render-graphiql),
+ * health checks, the schema taken from the registry per request, and graceful shutdown.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { createGatewayContext, type GatewayContext } from "../../resolvers/context.js";
+import type { SchemaRegistry } from "../../schema/schema-registry.js";
+import type { TokenVerifier } from "../auth/jwt.js";
+import type { GatewayConfig } from "../config.js";
+import type { Lakehouse } from "../lakehouse/lakehouse.js";
+import { maskError } from "./mask-error.js";
+import { useHealthChecks } from "./use-health-checks.js";
+import { useStatementExtensions } from "./use-statement-extensions.js";
+
+export interface GatewayServerDeps {
+  readonly config: GatewayConfig;
+  readonly lakehouse: Lakehouse;
+  readonly registry: SchemaRegistry<unknown>;
+  readonly verifier: TokenVerifier;
+  readonly log?: (message: string) => void;
+  readonly plugins?: Plugin[];
+}
+
+export interface GatewayServer {
+  readonly yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  readonly http: Server;
+  listen(): Promise<string>;
+  /** Stops accepting requests, lets in-flight ones finish (up to the grace period), then closes. */
+  shutdown(): Promise<void>;
+}
+
+const DEFAULT_QUERY = `# Welcome to centrum-gateway. Add a token under Headers: {"Authorization": "Bearer <token>"}
+query Experiments {
+  viewer { userId authenticated }
+  experiments(first: 10) {
+    totalCount
+    edges { node { id name visibility status macros { name filename sampleCount } } }
+  }
+}
+`;
+
+export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
+  const { config, lakehouse, registry, verifier } = deps;
+  const log = deps.log ?? ((m: string) => console.log(m));
+  const plugins: Plugin[] = [
+    useHealthChecks({ lakehouse, schemaReady: () => registry.ready }),
+    ...(config.exposeStatements ? [useStatementExtensions(lakehouse.statements, { includeText: true })] : []),
+    ...(deps.plugins ?? []),
+  ];
+
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema: () => registry.current.schema,
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    graphiql: { title: "centrum-gateway", defaultQuery: DEFAULT_QUERY },
+    renderGraphiQL,
+    healthCheckEndpoint: "/healthz",
+    logging: config.env === "test" ? "warn" : "info",
+    maskedErrors: {
+      maskError: (error, message) => maskError(error, message, (e) => console.error("[masked]", e)),
+    },
+    plugins,
+    context: async ({ request }) => {
+      const viewer = await verifier.viewerFromHeader(request.headers.get("authorization"));
+      return createGatewayContext({
+        viewer,
+        lakehouse,
+        limits: { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(100, config.maxPageSize) },
+        signal: request.signal,
+      });
+    },
+  });
+
+  const http = createServer(yoga);
+  let closing: Promise<void> | null = null;
+
+  return {
+    yoga,
+    http,
+    listen() {
+      return new Promise((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(config.port, config.host, () => {
+          const { port } = http.address() as AddressInfo;
+          resolve(`http://${config.host}:${port}`);
+        });
+      });
+    },
+    shutdown() {
+      closing ??= new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          log(`shutdown: grace period of ${config.shutdownGraceMs} ms over, closing open connections`);
+          http.closeAllConnections();
+        }, config.shutdownGraceMs).unref();
+        http.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        http.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** What every resolver receives: who is asking, the access check, the lakehouse and this request's loaders. */
+import type { Viewer } from "../gateway/auth/viewer.js";
+import type { Lakehouse } from "../gateway/lakehouse/lakehouse.js";
+import { ExperimentAccess } from "./access/experiment-access.js";
+import { RequestLoaders } from "./loaders/request-loaders.js";
+
+export interface PagingLimits {
+  readonly maxPageSize: number;
+  readonly defaultPageSize: number;
+}
+
+export interface GatewayContext {
+  readonly viewer: Viewer;
+  readonly access: ExperimentAccess;
+  readonly lakehouse: Lakehouse;
+  readonly loaders: RequestLoaders;
+  readonly limits: PagingLimits;
+  readonly signal?: AbortSignal;
+}
+
+export function createGatewayContext(options: {
+  viewer: Viewer;
+  lakehouse: Lakehouse;
+  limits: PagingLimits;
+  signal?: AbortSignal;
+}): GatewayContext {
+  const access = new ExperimentAccess(options.viewer);
+  return {
+    viewer: options.viewer,
+    access,
+    lakehouse: options.lakehouse,
+    loaders: new RequestLoaders(options.lakehouse, access, options.signal),
+    limits: options.limits,
+    signal: options.signal,
+  };
+}

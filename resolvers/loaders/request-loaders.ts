@@ -1,0 +1,246 @@
+/**
+ * Per-request dataloaders: every relation costs one batched statement per tick, whatever the page size.
+ * Composite keys are batched as `experiment_id IN (…) AND key IN (…)` and matched in memory — dialect-neutral and
+ * at most one over-fetch of a few rows per experiment.
+ */
+import DataLoader from "dataloader";
+import type { Lakehouse } from "../../gateway/lakehouse/lakehouse.js";
+import { ident, join, type Sql, sql, table } from "../../gateway/lakehouse/sql.js";
+import type { ExperimentAccess } from "../access/experiment-access.js";
+import { unlessAnonymized } from "../contributors/anonymize.js";
+import type { SampleRow } from "../samples/sample-page.js";
+
+export interface ExperimentRow {
+  experiment_id: string;
+  name: string;
+  description: string | null;
+  visibility: string;
+  status: string;
+  anonymize_contributors: boolean;
+  created_at: string;
+}
+
+export interface DeviceRow {
+  experiment_id: string;
+  device_id: string;
+  device_name: string | null;
+  device_firmware: string | null;
+  first_seen: string | null;
+  last_seen: string | null;
+  total_measurements: bigint | null;
+}
+
+export interface ContributorRow {
+  experiment_id: string;
+  user_id: string;
+  anonymized: boolean;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  organization: string | null;
+  first_contribution: string | null;
+  last_contribution: string | null;
+  total_contributions: bigint | null;
+}
+
+export interface MacroInfoRow {
+  experiment_id: string;
+  macro_name: string;
+  macro_filename: string;
+  first_seen: string | null;
+  last_seen: string | null;
+  sample_count: bigint | null;
+  output_schema: string | null;
+}
+
+export interface StatusRow {
+  experiment_id: string;
+  latest_timestamp: string | null;
+  latest_processed_timestamp: string | null;
+  status: string | null;
+  status_updated_at: string | null;
+}
+
+export interface AnnotationRow {
+  experiment_id: string;
+  annotation_id: string;
+  table_name: string;
+  row_id: string;
+  type: string;
+  content_text: string | null;
+  flag_type: string | null;
+  created_by: string;
+  created_by_name: string | null;
+  anonymized: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AnnotationKey {
+  readonly experimentId: string;
+  /** 'sample' or a macro filename. */
+  readonly tableName: string;
+  readonly rowId: string;
+}
+
+const EXPERIMENT_COLUMNS = sql`experiment_id, name, description, visibility, status, anonymize_contributors, created_at`;
+
+function inList(values: readonly string[]): Sql {
+  return join(values.map((v) => sql`${v}`));
+}
+
+function unique(values: Iterable<string>): string[] {
+  return [...new Set(values)];
+}
+
+function groupBy<R>(rows: readonly R[], key: (row: R) => string): Map<string, R[]> {
+  const out = new Map<string, R[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}
+
+const compositeKey = (parts: readonly string[]) => JSON.stringify(parts);
+
+export class RequestLoaders {
+  constructor(
+    private readonly lakehouse: Lakehouse,
+    private readonly access: ExperimentAccess,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  #query<R extends object>(statement: Sql): Promise<R[]> {
+    return this.lakehouse.query<R>(statement, { signal: this.signal });
+  }
+
+  readonly experiment = new DataLoader<string, ExperimentRow | null>(async (ids) => {
+    const rows = await this.#query<ExperimentRow>(
+      sql`SELECT ${EXPERIMENT_COLUMNS} FROM ${table("experiments")}
+        WHERE experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("experiment_id"))}`,
+    );
+    const byId = new Map(rows.map((r) => [r.experiment_id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  readonly devicesByExperiment = new DataLoader<string, DeviceRow[]>(async (ids) => {
+    const rows = await this.#query<DeviceRow>(
+      sql`SELECT experiment_id, device_id, device_name, device_firmware, first_seen, last_seen, total_measurements
+        FROM ${table("experiment_device_data")}
+        WHERE experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("experiment_id"))}
+        ORDER BY experiment_id, device_name, device_id`,
+    );
+    const grouped = groupBy(rows, (r) => r.experiment_id);
+    return ids.map((id) => grouped.get(id) ?? []);
+  });
+
+  /** Device of a row: (experimentId, deviceId). */
+  readonly device = new DataLoader<readonly [string, string], DeviceRow | null, string>(
+    async (keys) => {
+      const all = await this.devicesByExperiment.loadMany(unique(keys.map((k) => k[0])));
+      const byKey = new Map<string, DeviceRow>();
+      for (const list of all) {
+        if (list instanceof Error) throw list;
+        for (const d of list) byKey.set(compositeKey([d.experiment_id, d.device_id]), d);
+      }
+      return keys.map((k) => byKey.get(compositeKey(k)) ?? null);
+    },
+    { cacheKeyFn: compositeKey },
+  );
+
+  readonly contributorsByExperiment = new DataLoader<string, ContributorRow[]>(async (ids) => {
+    const anonymized = ident("e", "anonymize_contributors");
+    const rows = await this.#query<ContributorRow>(
+      sql`SELECT c.experiment_id, c.user_id, ${anonymized} AS anonymized,
+          ${unlessAnonymized(anonymized, ident("c", "first_name"))} AS first_name,
+          ${unlessAnonymized(anonymized, ident("c", "last_name"))} AS last_name,
+          ${unlessAnonymized(anonymized, ident("c", "email"))} AS email,
+          ${unlessAnonymized(anonymized, ident("c", "organization"))} AS organization,
+          c.first_contribution, c.last_contribution, c.total_contributions
+        FROM ${table("experiment_contributors")} c JOIN ${table("experiments")} e ON e.experiment_id = c.experiment_id
+        WHERE c.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("c", "experiment_id"))}
+        ORDER BY c.experiment_id, c.total_contributions DESC, c.user_id`,
+    );
+    const grouped = groupBy(rows, (r) => r.experiment_id);
+    return ids.map((id) => grouped.get(id) ?? []);
+  });
+
+  /** Contributor of a row: (experimentId, userId). */
+  readonly contributor = new DataLoader<readonly [string, string], ContributorRow | null, string>(
+    async (keys) => {
+      const all = await this.contributorsByExperiment.loadMany(unique(keys.map((k) => k[0])));
+      const byKey = new Map<string, ContributorRow>();
+      for (const list of all) {
+        if (list instanceof Error) throw list;
+        for (const c of list) byKey.set(compositeKey([c.experiment_id, c.user_id]), c);
+      }
+      return keys.map((k) => byKey.get(compositeKey(k)) ?? null);
+    },
+    { cacheKeyFn: compositeKey },
+  );
+
+  readonly macrosByExperiment = new DataLoader<string, MacroInfoRow[]>(async (ids) => {
+    const rows = await this.#query<MacroInfoRow>(
+      sql`SELECT experiment_id, macro_name, macro_filename, first_seen, last_seen, sample_count, output_schema
+        FROM ${table("experiment_macros")}
+        WHERE experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("experiment_id"))}
+        ORDER BY experiment_id, macro_name, macro_filename`,
+    );
+    const grouped = groupBy(rows, (r) => r.experiment_id);
+    return ids.map((id) => grouped.get(id) ?? []);
+  });
+
+  readonly status = new DataLoader<string, StatusRow | null>(async (ids) => {
+    const rows = await this.#query<StatusRow>(
+      sql`SELECT experiment_id, latest_timestamp, latest_processed_timestamp, status, status_updated_at
+        FROM ${table("experiment_status")}
+        WHERE experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("experiment_id"))}`,
+    );
+    const byId = new Map(rows.map((r) => [r.experiment_id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  /**
+   * Annotations of rows, read from `experiment_annotations` itself (not the enriched view, which refreshes
+   * minutes later in production), so a write is visible on the next read.
+   */
+  readonly annotations = new DataLoader<AnnotationKey, AnnotationRow[], string>(
+    async (keys) => {
+      const anonymized = ident("e", "anonymize_contributors");
+      const rows = await this.#query<AnnotationRow>(
+        sql`SELECT a.experiment_id, a.annotation_id, a.table_name, a.row_id, a.type, a.content_text, a.flag_type,
+            a.created_by, ${unlessAnonymized(anonymized, ident("a", "created_by_name"))} AS created_by_name,
+            ${anonymized} AS anonymized, a.created_at, a.updated_at
+          FROM ${table("experiment_annotations")} a JOIN ${table("experiments")} e ON e.experiment_id = a.experiment_id
+          WHERE a.experiment_id IN (${inList(unique(keys.map((k) => k.experimentId)))})
+            AND a.table_name IN (${inList(unique(keys.map((k) => k.tableName)))})
+            AND a.row_id IN (${inList(unique(keys.map((k) => k.rowId)))})
+            AND ${this.access.readable(ident("a", "experiment_id"))}
+          ORDER BY a.created_at, a.annotation_id`,
+      );
+      const grouped = groupBy(rows, (r) => compositeKey([r.experiment_id, r.table_name, r.row_id]));
+      return keys.map((k) => grouped.get(compositeKey([k.experimentId, k.tableName, k.rowId])) ?? []);
+    },
+    { cacheKeyFn: (k) => compositeKey([k.experimentId, k.tableName, k.rowId]) },
+  );
+
+  /** The raw sample of a measurement: (experimentId, sample id as decimal text). */
+  readonly sample = new DataLoader<readonly [string, string], SampleRow | null, string>(
+    async (keys) => {
+      const rows = await this.#query<SampleRow>(
+        sql`SELECT experiment_id, id, device_id, device_name, timestamp, user_id, sample, measurement_sets, questions,
+            macros, processed_timestamp
+          FROM ${table("experiment_raw_data")}
+          WHERE experiment_id IN (${inList(unique(keys.map((k) => k[0])))})
+            AND id IN (${join(unique(keys.map((k) => k[1])).map((id) => sql`${BigInt(id)}`))})
+            AND ${this.access.readable(ident("experiment_id"))}`,
+      );
+      const byKey = new Map(rows.map((r) => [compositeKey([r.experiment_id, r.id.toString()]), r]));
+      return keys.map((k) => byKey.get(compositeKey(k)) ?? null);
+    },
+    { cacheKeyFn: compositeKey },
+  );
+}

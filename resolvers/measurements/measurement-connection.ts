@@ -1,0 +1,66 @@
+/** Resolves a macro's measurement connection: selection → one page statement → Relay connection. */
+import type { GraphQLResolveInfo } from "graphql";
+import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
+import type { Row, RowValue } from "../../gateway/lakehouse/lakehouse.js";
+import type { Sql } from "../../gateway/lakehouse/sql.js";
+import { nestedSelections, selectsField } from "../../schema/selection.js";
+import type { GatewayContext } from "../context.js";
+import { buildConnection, type Connection, type PageArgs } from "../pagination/connection.js";
+import type { SortKey } from "../pagination/keyset.js";
+import { readPage } from "../pagination/page-statement.js";
+import { compileMeasurementPage, type ExperimentScope } from "./compile-measurement-page.js";
+import { selectMeasurementFields } from "./measurement-selection.js";
+
+/** A measurement row as read by a page statement: base columns plus `v<n>` leaf values and `__output`. */
+export interface MeasurementRow {
+  experiment_id: string;
+  macro_filename: string;
+  macro_name: string;
+  id: bigint;
+  timestamp: string | null;
+  device_id: string | null;
+  device_name: string | null;
+  user_id: string | null;
+  macro_error: string | null;
+  questions: Row[string];
+  /** Projected leaf values (`v<n>`) and `__output`. */
+  [column: string]: RowValue;
+}
+
+export interface MeasurementConnectionArgs extends PageArgs {
+  readonly includeErrors?: boolean | null;
+}
+
+export interface MeasurementQueryParts {
+  readonly filter?: Sql;
+  readonly sort?: readonly SortKey[];
+  readonly signatureParts?: unknown;
+}
+
+export async function measurementConnection(
+  ctx: GatewayContext,
+  info: GraphQLResolveInfo,
+  model: MacroTypeModel,
+  scope: ExperimentScope,
+  args: MeasurementConnectionArgs,
+  parts: MeasurementQueryParts = {},
+): Promise<Connection<MeasurementRow>> {
+  const selection = selectMeasurementFields(model, nestedSelections(info, ["edges", "node"]), info);
+  const withTotal = selectsField(info, "totalCount");
+  const compiled = compileMeasurementPage({
+    model,
+    scope,
+    access: ctx.access,
+    selection,
+    includeErrors: args.includeErrors ?? false,
+    filter: parts.filter,
+    sort: parts.sort,
+    signatureParts: parts.signatureParts,
+    args,
+    withTotal,
+    limits: ctx.limits,
+  });
+  const rows = await ctx.lakehouse.query<MeasurementRow>(compiled.statement, { signal: ctx.signal });
+  const page = readPage(rows, withTotal, "id");
+  return buildConnection(compiled.plan, page.rows, (r) => r, page.total, compiled.keys);
+}

@@ -1,0 +1,374 @@
+/**
+ * The static part of the schema: viewer, experiments and their relations, samples, connections.
+ * Per-macro types are added to the same builder by `schema/macro-types.ts`.
+ */
+import type { Row } from "../../gateway/lakehouse/lakehouse.js";
+import type { GatewayContext } from "../../resolvers/context.js";
+import { pseudonymId, pseudonymName } from "../../resolvers/contributors/anonymize.js";
+import { experimentConnection, requireExperiment } from "../../resolvers/experiments/experiment-queries.js";
+import type {
+  AnnotationRow,
+  ContributorRow,
+  DeviceRow,
+  ExperimentRow,
+  MacroInfoRow,
+  StatusRow,
+} from "../../resolvers/loaders/request-loaders.js";
+import type { Connection } from "../../resolvers/pagination/connection.js";
+import { type SampleRow, sampleConnection } from "../../resolvers/samples/sample-page.js";
+import type { GatewayArgBuilder, GatewayBuilder, Ref } from "../builder.js";
+import { selectsField } from "../selection.js";
+
+export interface QuestionValue {
+  question_label: string | null;
+  question_text: string | null;
+  question_answer: string | null;
+}
+
+export interface CoreTypes {
+  readonly PageInfo: Ref<Connection<unknown>["pageInfo"]>;
+  readonly Experiment: Ref<ExperimentRow>;
+  readonly Device: Ref<DeviceRow>;
+  readonly Contributor: Ref<ContributorRow>;
+  readonly Question: Ref<QuestionValue>;
+  readonly Annotation: Ref<AnnotationRow>;
+  readonly Sample: Ref<SampleRow>;
+  readonly MacroInfo: Ref<MacroInfoRow>;
+  readonly pagingArgs: PagingArgsFactory;
+  connection<T>(name: string, node: Ref<T> | unknown, description: string): Ref<Connection<T>>;
+}
+
+type PagingArgsFactory = typeof pagingArgs;
+
+const toInt = (v: bigint | number | null | undefined): number | null => (v == null ? null : Number(v));
+
+export function pagingArgs(t: { arg: GatewayArgBuilder }) {
+  return {
+    first: t.arg.int({ description: "Rows after `after` (default 100, at most the configured maximum)." }),
+    after: t.arg.string({ description: "Cursor of the row to continue after." }),
+    last: t.arg.int({ description: "Rows before `before`, for paging backwards." }),
+    before: t.arg.string({ description: "Cursor of the row to continue before." }),
+  };
+}
+
+export function addCoreTypes(builder: GatewayBuilder, schemaVersion: () => string): CoreTypes {
+  const PageInfo = builder.objectRef<Connection<unknown>["pageInfo"]>("PageInfo").implement({
+    description: "Relay page information.",
+    fields: (t) => ({
+      hasNextPage: t.exposeBoolean("hasNextPage", { nullable: false }),
+      hasPreviousPage: t.exposeBoolean("hasPreviousPage", { nullable: false }),
+      startCursor: t.exposeString("startCursor"),
+      endCursor: t.exposeString("endCursor"),
+    }),
+  });
+
+  function connection<T>(name: string, node: unknown, description: string): Ref<Connection<T>> {
+    const Edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
+      fields: (t) => ({
+        cursor: t.exposeString("cursor", { nullable: false }),
+        // biome-ignore lint/suspicious/noExplicitAny: the node ref is generic over every connection
+        node: t.field({ type: node as any, nullable: false, resolve: (e) => e.node as any }),
+      }),
+    });
+    return builder.objectRef<Connection<T>>(`${name}Connection`).implement({
+      description,
+      fields: (t) => ({
+        edges: t.field({ type: [Edge], nullable: false, resolve: (c) => c.edges }),
+        pageInfo: t.field({ type: PageInfo, nullable: false, resolve: (c) => c.pageInfo }),
+        totalCount: t.int({
+          description:
+            "All rows matching the filters (costs nothing unless selected; rides in the page statement).",
+          resolve: (c) => c.totalCount,
+        }),
+      }),
+    });
+  }
+
+  const Visibility = builder.enumType("Visibility", {
+    values: { PUBLIC: { value: "public" }, PRIVATE: { value: "private" } } as const,
+  });
+  const ExperimentStatus = builder.enumType("ExperimentStatus", {
+    values: {
+      ACTIVE: { value: "active" },
+      STALE: { value: "stale" },
+      ARCHIVED: { value: "archived" },
+      PUBLISHED: { value: "published" },
+    } as const,
+  });
+  const FreshnessStatus = builder.enumType("FreshnessStatus", {
+    values: { FRESH: { value: "fresh" }, STALE: { value: "stale" } } as const,
+  });
+  const AnnotationType = builder.enumType("AnnotationType", {
+    values: { COMMENT: { value: "comment" }, FLAG: { value: "flag" } } as const,
+  });
+  const FlagType = builder.enumType("FlagType", {
+    values: { OUTLIER: { value: "outlier" }, NEEDS_REVIEW: { value: "needs_review" } } as const,
+  });
+
+  const Viewer = builder.objectRef<GatewayContext["viewer"]>("Viewer").implement({
+    description: "Who is asking: anonymous callers read public experiments only.",
+    fields: (t) => ({
+      userId: t.exposeID("userId"),
+      name: t.exposeString("name"),
+      authenticated: t.boolean({ nullable: false, resolve: (v) => v.userId !== null }),
+    }),
+  });
+
+  const Device = builder.objectRef<DeviceRow>("Device").implement({
+    description: "A MultispeQ device that measured in an experiment.",
+    fields: (t) => ({
+      id: t.exposeID("device_id", { nullable: false }),
+      name: t.exposeString("device_name"),
+      firmware: t.exposeString("device_firmware"),
+      firstSeen: t.field({ type: "DateTime", resolve: (d) => d.first_seen }),
+      lastSeen: t.field({ type: "DateTime", resolve: (d) => d.last_seen }),
+      totalMeasurements: t.int({ resolve: (d) => toInt(d.total_measurements) }),
+    }),
+  });
+
+  const Contributor = builder.objectRef<ContributorRow>("Contributor").implement({
+    description:
+      "A person who contributed measurements. In experiments that anonymize contributors, names and email are " +
+      "hidden and `id`/`displayName` are a stable pseudonym per experiment.",
+    fields: (t) => ({
+      id: t.id({
+        nullable: false,
+        resolve: (c) => (c.anonymized ? pseudonymId(c.experiment_id, c.user_id) : c.user_id),
+      }),
+      anonymized: t.exposeBoolean("anonymized", { nullable: false }),
+      displayName: t.string({
+        nullable: false,
+        resolve: (c) =>
+          c.anonymized
+            ? pseudonymName(c.experiment_id, c.user_id)
+            : [c.first_name, c.last_name].filter(Boolean).join(" ") || c.user_id,
+      }),
+      firstName: t.exposeString("first_name"),
+      lastName: t.exposeString("last_name"),
+      email: t.exposeString("email"),
+      organization: t.exposeString("organization"),
+      firstContribution: t.field({ type: "DateTime", resolve: (c) => c.first_contribution }),
+      lastContribution: t.field({ type: "DateTime", resolve: (c) => c.last_contribution }),
+      totalContributions: t.int({ resolve: (c) => toInt(c.total_contributions) }),
+    }),
+  });
+
+  const Question = builder.objectRef<QuestionValue>("Question").implement({
+    description: "A question answered on the device when the sample was taken.",
+    fields: (t) => ({
+      label: t.exposeString("question_label"),
+      text: t.exposeString("question_text"),
+      answer: t.exposeString("question_answer"),
+    }),
+  });
+
+  const Annotation = builder.objectRef<AnnotationRow>("Annotation").implement({
+    description: "A comment or flag on a sample or measurement.",
+    fields: (t) => ({
+      id: t.exposeID("annotation_id", { nullable: false }),
+      type: t.field({ type: AnnotationType, nullable: false, resolve: (a) => a.type as "comment" | "flag" }),
+      text: t.exposeString("content_text"),
+      flagType: t.field({ type: FlagType, resolve: (a) => a.flag_type as "outlier" | "needs_review" | null }),
+      createdBy: t.id({
+        nullable: false,
+        resolve: (a) => (a.anonymized ? pseudonymId(a.experiment_id, a.created_by) : a.created_by),
+      }),
+      createdByName: t.string({
+        resolve: (a) => (a.anonymized ? pseudonymName(a.experiment_id, a.created_by) : a.created_by_name),
+      }),
+      createdAt: t.field({ type: "DateTime", nullable: false, resolve: (a) => a.created_at }),
+      updatedAt: t.field({ type: "DateTime", nullable: false, resolve: (a) => a.updated_at }),
+    }),
+  });
+
+  const MacroRef = builder
+    .objectRef<{ id: string | null; name: string | null; filename: string | null }>("SampleMacro")
+    .implement({
+      description: "A macro that was run over a sample.",
+      fields: (t) => ({
+        id: t.exposeString("id"),
+        name: t.exposeString("name"),
+        filename: t.exposeString("filename"),
+      }),
+    });
+
+  const Sample = builder.objectRef<SampleRow>("Sample").implement({
+    description: "One raw MultispeQ sample (a measurement before macros run over it).",
+    fields: (t) => ({
+      id: t.id({
+        nullable: false,
+        description: "64-bit row id, as a string.",
+        resolve: (s) => s.id.toString(),
+      }),
+      experimentId: t.exposeID("experiment_id", { nullable: false }),
+      timestamp: t.field({ type: "DateTime", resolve: (s) => s.timestamp }),
+      processedTimestamp: t.field({ type: "DateTime", resolve: (s) => s.processed_timestamp }),
+      deviceId: t.exposeString("device_id"),
+      device: t.field({
+        type: Device,
+        resolve: (s, _a, ctx) =>
+          s.device_id ? ctx.loaders.device.load([s.experiment_id, s.device_id]) : null,
+      }),
+      contributor: t.field({
+        type: Contributor,
+        resolve: (s, _a, ctx) =>
+          s.user_id ? ctx.loaders.contributor.load([s.experiment_id, s.user_id]) : null,
+      }),
+      questions: t.field({ type: [Question], nullable: false, resolve: (s) => s.questions ?? [] }),
+      measurementSets: t.stringList({ nullable: false, resolve: (s) => s.measurement_sets ?? [] }),
+      macros: t.field({ type: [MacroRef], nullable: false, resolve: (s) => s.macros ?? [] }),
+      data: t.field({
+        type: "JSON",
+        description: "The sample payload as recorded by the device.",
+        resolve: (s) => parseJson(s.sample),
+      }),
+      annotations: t.field({
+        type: [Annotation],
+        nullable: false,
+        resolve: (s, _a, ctx) =>
+          ctx.loaders.annotations.load({
+            experimentId: s.experiment_id,
+            tableName: "sample",
+            rowId: s.id.toString(),
+          }),
+      }),
+    }),
+  });
+
+  const MacroInfo = builder.objectRef<MacroInfoRow>("MacroInfo").implement({
+    description: "A macro present in an experiment, from the catalog (`experiment_macros`).",
+    fields: (t) => ({
+      name: t.exposeString("macro_name", { nullable: false }),
+      filename: t.exposeString("macro_filename", { nullable: false }),
+      sampleCount: t.int({ resolve: (m) => toInt(m.sample_count) }),
+      firstSeen: t.field({ type: "DateTime", resolve: (m) => m.first_seen }),
+      lastSeen: t.field({ type: "DateTime", resolve: (m) => m.last_seen }),
+      outputSchema: t.exposeString("output_schema", {
+        description: "The aggregated VARIANT schema (`schema_of_variant_agg` format).",
+      }),
+    }),
+  });
+
+  const Freshness = builder.objectRef<StatusRow>("Freshness").implement({
+    description: "How current the experiment's data is.",
+    fields: (t) => ({
+      status: t.field({ type: FreshnessStatus, resolve: (s) => s.status as "fresh" | "stale" | null }),
+      latestTimestamp: t.field({ type: "DateTime", resolve: (s) => s.latest_timestamp }),
+      latestProcessedTimestamp: t.field({ type: "DateTime", resolve: (s) => s.latest_processed_timestamp }),
+      statusUpdatedAt: t.field({ type: "DateTime", resolve: (s) => s.status_updated_at }),
+    }),
+  });
+
+  const SampleConnection = connection<SampleRow>("Sample", Sample, "A page of samples, newest first.");
+
+  const Experiment = builder.objectRef<ExperimentRow>("Experiment").implement({
+    description: "An openJII experiment: its metadata, devices, contributors, macros and data.",
+    fields: (t) => ({
+      id: t.exposeID("experiment_id", { nullable: false }),
+      name: t.exposeString("name", { nullable: false }),
+      description: t.exposeString("description"),
+      visibility: t.field({
+        type: Visibility,
+        nullable: false,
+        resolve: (e) => e.visibility as "public" | "private",
+      }),
+      status: t.field({
+        type: ExperimentStatus,
+        nullable: false,
+        resolve: (e) => e.status as "active" | "stale" | "archived" | "published",
+      }),
+      anonymizeContributors: t.exposeBoolean("anonymize_contributors", { nullable: false }),
+      createdAt: t.field({ type: "DateTime", nullable: false, resolve: (e) => e.created_at }),
+      freshness: t.field({
+        type: Freshness,
+        resolve: (e, _a, ctx) => ctx.loaders.status.load(e.experiment_id),
+      }),
+      devices: t.field({
+        type: [Device],
+        nullable: false,
+        resolve: (e, _a, ctx) => ctx.loaders.devicesByExperiment.load(e.experiment_id),
+      }),
+      deviceCount: t.int({
+        nullable: false,
+        resolve: async (e, _a, ctx) => (await ctx.loaders.devicesByExperiment.load(e.experiment_id)).length,
+      }),
+      contributors: t.field({
+        type: [Contributor],
+        nullable: false,
+        resolve: (e, _a, ctx) => ctx.loaders.contributorsByExperiment.load(e.experiment_id),
+      }),
+      contributorCount: t.int({
+        nullable: false,
+        resolve: async (e, _a, ctx) =>
+          (await ctx.loaders.contributorsByExperiment.load(e.experiment_id)).length,
+      }),
+      macros: t.field({
+        type: [MacroInfo],
+        nullable: false,
+        resolve: (e, _a, ctx) => ctx.loaders.macrosByExperiment.load(e.experiment_id),
+      }),
+      samples: t.field({
+        type: SampleConnection,
+        nullable: false,
+        args: pagingArgs(t),
+        resolve: (e, args, ctx, info) =>
+          sampleConnection(ctx, e.experiment_id, args, { withTotal: selectsField(info, "totalCount") }),
+      }),
+    }),
+  });
+
+  const ExperimentConnection = connection<ExperimentRow>(
+    "Experiment",
+    Experiment,
+    "A page of experiments by name.",
+  );
+
+  builder.queryType({
+    fields: (t) => ({
+      viewer: t.field({ type: Viewer, nullable: false, resolve: (_r, _a, ctx) => ctx.viewer }),
+      experiments: t.field({
+        type: ExperimentConnection,
+        nullable: false,
+        description: "Experiments you may read (public ones, and private ones you are a member of), by name.",
+        args: pagingArgs(t),
+        resolve: (_r, args, ctx, info) =>
+          experimentConnection(ctx, args, { withTotal: selectsField(info, "totalCount") }),
+      }),
+      experiment: t.field({
+        type: Experiment,
+        description: "One experiment; NOT_FOUND when it does not exist or you may not read it.",
+        args: { id: t.arg.id({ required: true }) },
+        resolve: (_r, args, ctx) => requireExperiment(ctx, String(args.id)),
+      }),
+      schemaVersion: t.string({
+        nullable: false,
+        description: "Fingerprint of the macro catalog this schema was generated from.",
+        resolve: () => schemaVersion(),
+      }),
+    }),
+  });
+
+  return {
+    PageInfo,
+    Experiment,
+    Device,
+    Contributor,
+    Question,
+    Annotation,
+    Sample,
+    MacroInfo,
+    pagingArgs,
+    connection: connection as CoreTypes["connection"],
+  };
+}
+
+export function parseJson(text: string | null | undefined): unknown {
+  if (text == null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export type { Row };

@@ -1,0 +1,139 @@
+/**
+ * Starts the real gateway process (`gateway/cli/start.ts`) on a free port and talks to it over HTTP, exactly as a
+ * client would. Each process gets its own DuckDB file in a temp folder.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: {
+    message: string;
+    path?: (string | number)[];
+    extensions?: { code?: string } & Record<string, unknown>;
+  }[];
+  extensions?: {
+    statements?: { count: number; list?: { text: string; paramCount: number; rows: number }[] };
+  };
+}
+
+export interface GatewayProcess {
+  readonly url: string;
+  readonly dir: string;
+  readonly output: () => string;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<T>>;
+  get(path: string): Promise<Response>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export const TEST_JWT_SECRET = "integration-test-secret-0123456789";
+
+export function tempDir(prefix = "centrum-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startGateway(options: {
+  env?: Record<string, string>;
+  dir?: string;
+  dbFile?: string;
+  timeoutMs?: number;
+}): Promise<GatewayProcess> {
+  const dir = options.dir ?? tempDir();
+  const env = {
+    ...process.env,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    NODE_ENV: "test",
+    DUCKDB_PATH: options.dbFile ?? join(dir, "centrum.duckdb"),
+    DEMO_PRESET: "ci",
+    SIMULATE: "false",
+    JWT_SECRET: TEST_JWT_SECRET,
+    EXPOSE_STATEMENTS: "true",
+    ...options.env,
+  };
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "gateway/cli/start.ts"], {
+    cwd: process.cwd(),
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => {
+    output += d.toString();
+  });
+  child.stderr!.on("data", (d) => {
+    output += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`gateway did not start in time:\n${output}`)),
+      options.timeoutMs ?? 60_000,
+    );
+    const check = () => {
+      const match = /listening on (http:\/\/[^\s]+)\/graphql/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on("data", check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited with ${code} before listening:\n${output}`));
+    });
+  });
+
+  return {
+    url,
+    dir,
+    output: () => output,
+    async gql(query, variables, opts = {}) {
+      const headers: Record<string, string> = { "content-type": "application/json", ...opts.headers };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      const res = await fetch(`${url}/graphql`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GraphQLResponse<never>;
+    },
+    get: (path) => fetch(`${url}${path}`),
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null) child.kill(signal);
+      const code = await exited;
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+/** Runs a CLI entry point of the project to completion. */
+export function runCli(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      cwd: process.cwd(),
+      env: { ...process.env, JWT_SECRET: TEST_JWT_SECRET, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d.toString();
+    });
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
