@@ -1,0 +1,155 @@
+/**
+ * Databricks SQL dialect: `:name` parameters, backtick identifiers, `try_variant_get` VARIANT access.
+ * Why each form was chosen (and what the offline parser accepts) is in `README.md` beside this file.
+ */
+import type { CentrumTable, Dialect, TimeBucketUnit, VariantCastType, VariantPath } from "../dialect.js";
+import { dialectText, type ParamType, type Sql, sql } from "../sql.js";
+
+/** Target types of `try_variant_get` (its third argument is a type string). */
+const VARIANT_TYPES: Record<string, string> = {
+  boolean: "boolean",
+  bigint: "bigint",
+  double: "double",
+  string: "string",
+  date: "date",
+  timestamp: "timestamp",
+};
+
+/** Timestamps and dates are bound as ISO text; the marker casts them so the statement text says what it reads. */
+const PARAM_CASTS: Partial<Record<ParamType, string>> = { timestamp: "TIMESTAMP", date: "DATE" };
+
+const BUCKET_UNITS: Record<TimeBucketUnit, string> = {
+  minute: "MINUTE",
+  hour: "HOUR",
+  day: "DAY",
+  week: "WEEK",
+  month: "MONTH",
+  year: "YEAR",
+};
+
+function variantType(type: VariantCastType): string {
+  return typeof type === "string" ? VARIANT_TYPES[type]! : `array<${VARIANT_TYPES[type.list]!}>`;
+}
+
+/**
+ * One object-key step of a VARIANT JSON path, or `undefined` when the key cannot be written in one.
+ *
+ * Spark's `VariantPathParser` (used by `variant_get`, `try_variant_get` and the `:` operator) has no escapes:
+ * `["k"]` takes any key without `"` or `?`, `['k']` any key without `'` or `?`, `.k` any non-empty key without
+ * `.` or `[`. Keys that fit none of them (e.g. `a.b?`, or the empty key) are looked up through a MAP instead.
+ */
+export function variantPathSegment(key: string): string | undefined {
+  if (key !== "" && !key.includes('"') && !key.includes("?")) return `["${key}"]`;
+  if (key !== "" && !key.includes("'") && !key.includes("?")) return `['${key}']`;
+  if (key !== "" && !key.includes(".") && !key.includes("[")) return `.${key}`;
+  return undefined;
+}
+
+export interface DatabricksDialectOptions {
+  /** Unity Catalog catalog of the centrum tables (default `main`). */
+  readonly catalog?: string;
+  /** Schema of the centrum tables (default `centrum`). */
+  readonly schema?: string;
+}
+
+export class DatabricksDialect implements Dialect {
+  readonly name = "databricks" as const;
+  readonly catalog: string;
+  readonly schema: string;
+
+  constructor(options: DatabricksDialectOptions = {}) {
+    this.catalog = options.catalog ?? "main";
+    this.schema = options.schema ?? "centrum";
+  }
+
+  quoteIdent(name: string): string {
+    return `\`${name.replaceAll("`", "``")}\``;
+  }
+
+  /**
+   * A Databricks string literal that reads back as exactly `value`.
+   *
+   * Databricks literals treat backslash as an escape (`\\` → `\`). A single quote is written `\u0027` (Spark's
+   * documented 16-bit unicode escape) rather than `\'`, which means the same to Databricks but which the offline
+   * syntax checker cannot read; line breaks, tabs and other control characters are escaped so every literal
+   * stays on one line. The output never contains a raw `'` except the two delimiters, so no key can end it.
+   */
+  quoteString(value: string): string {
+    let out = "'";
+    for (const ch of value) {
+      const code = ch.codePointAt(0)!;
+      if (ch === "\\") out += "\\\\";
+      else if (ch === "'") out += "\\u0027";
+      else if (ch === "\n") out += "\\n";
+      else if (ch === "\r") out += "\\r";
+      else if (ch === "\t") out += "\\t";
+      else if (code < 0x20 || code === 0x7f || (code >= 0xd800 && code <= 0xdfff)) {
+        out += `\\u${code.toString(16).padStart(4, "0")}`;
+      } else out += ch;
+    }
+    return `${out}'`;
+  }
+
+  paramMarker(name: string, type: ParamType): string {
+    const cast = PARAM_CASTS[type];
+    return cast ? `CAST(:${name} AS ${cast})` : `:${name}`;
+  }
+
+  tableName(table: CentrumTable): string {
+    return [this.catalog, this.schema, table].map((n) => this.quoteIdent(n)).join(".");
+  }
+
+  /**
+   * Splits `path` into the VARIANT expression to read from and the JSON path (text) still to apply to it.
+   * A key no JSON path can spell turns the object so far into `MAP<STRING, VARIANT>` and looks the key up by
+   * an ordinary string literal.
+   */
+  #resolve(column: Sql, path: VariantPath): { base: Sql; jsonPath: string } {
+    let base = column;
+    let jsonPath = "$";
+    for (const key of path) {
+      const segment = variantPathSegment(key);
+      if (segment !== undefined) {
+        jsonPath += segment;
+        continue;
+      }
+      const asMap = this.quoteString("map<string, variant>");
+      base = sql`try_element_at(try_variant_get(${base}, ${dialectText(this.quoteString(jsonPath))}, ${dialectText(asMap)}), ${dialectText(this.quoteString(key))})`;
+      jsonPath = "$";
+    }
+    return { base, jsonPath };
+  }
+
+  variantGet(column: Sql, path: VariantPath, type: VariantCastType): Sql {
+    const { base, jsonPath } = this.#resolve(column, path);
+    const pathText = dialectText(this.quoteString(jsonPath));
+    return sql`try_variant_get(${base}, ${pathText}, ${dialectText(this.quoteString(variantType(type)))})`;
+  }
+
+  variantJson(column: Sql, path: VariantPath): Sql {
+    if (path.length === 0) return sql`to_json(${column})`;
+    const { base, jsonPath } = this.#resolve(column, path);
+    if (jsonPath === "$") return sql`to_json(${base})`;
+    const pathText = dialectText(this.quoteString(jsonPath));
+    return sql`to_json(try_variant_get(${base}, ${pathText}, ${dialectText(this.quoteString("variant"))}))`;
+  }
+
+  timeBucket(unit: TimeBucketUnit, expr: Sql, timeZone: string): Sql {
+    // Timestamps are UTC instants (the session runs with TIMEZONE=UTC); shift to the caller's zone, then truncate,
+    // so the result is the bucket start as a local wall-clock timestamp, like the DuckDB dialect.
+    const unitText = dialectText(this.quoteString(BUCKET_UNITS[unit]));
+    return sql`date_trunc(${unitText}, from_utc_timestamp(${expr}, ${timeZone}))`;
+  }
+
+  startsWith(haystack: Sql, prefix: Sql): Sql {
+    return sql`startswith(${haystack}, ${prefix})`;
+  }
+
+  contains(haystack: Sql, needle: Sql): Sql {
+    return sql`contains(${haystack}, ${needle})`;
+  }
+
+  listAny(column: Sql, predicate: (element: Sql) => Sql): Sql {
+    return sql`exists(${column}, el -> ${predicate(dialectText("el"))})`;
+  }
+}

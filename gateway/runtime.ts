@@ -1,0 +1,81 @@
+/**
+ * Assembles a running gateway from configuration: the lakehouse (embedded DuckDB, seeded on first start, or
+ * Databricks), the schema registry over the macro catalog, and the token verifier.
+ */
+
+import { macroCatalogFingerprint } from "../codegen/macro-catalog-fingerprint.js";
+import { catalogSourceByName } from "../resolvers/catalog/catalog-source.js";
+import { buildGatewaySchema } from "../schema/build-schema.js";
+import { SchemaRegistry } from "../schema/schema-registry.js";
+import { createHs256Verifier, type TokenVerifier } from "./auth/jwt.js";
+import type { GatewayConfig } from "./config.js";
+import { seedDemo } from "./demo/seed-demo.js";
+import { startSimulation } from "./demo/simulate.js";
+import { createDatabricksLakehouse } from "./lakehouse/databricks/databricks-lakehouse.js";
+import { isEmpty, openCentrumDuckDb } from "./lakehouse/duckdb/bootstrap.js";
+import type { Lakehouse } from "./lakehouse/lakehouse.js";
+
+export interface GatewayRuntime {
+  readonly config: GatewayConfig;
+  readonly lakehouse: Lakehouse;
+  readonly registry: SchemaRegistry<unknown>;
+  readonly verifier: TokenVerifier;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(
+  config: GatewayConfig,
+  log: (message: string) => void = (m) => console.log(m),
+): Promise<GatewayRuntime> {
+  let lakehouse: Lakehouse;
+  let stopSimulation: (() => Promise<void>) | null = null;
+  if (config.lakehouse === "databricks") {
+    lakehouse = createDatabricksLakehouse(config.databricks!);
+  } else {
+    const duck = await openCentrumDuckDb(config.duckdb.path, { connections: config.duckdb.connections });
+    lakehouse = duck;
+    if (config.demo.seedIfEmpty && (await isEmpty(duck))) {
+      const started = performance.now();
+      log(
+        `seeding ${config.duckdb.path} with the '${config.demo.preset}' demo preset (seed ${config.demo.seed})…`,
+      );
+      await seedDemo(duck, { preset: config.demo.preset, seed: config.demo.seed });
+      log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+    if (config.demo.simulate) {
+      const sim = startSimulation(duck, {
+        intervalMs: config.demo.simulateIntervalMs,
+        seed: config.demo.seed,
+      });
+      stopSimulation = () => sim.stop();
+    }
+  }
+
+  const source = catalogSourceByName(config.catalog.source);
+  const registry = new SchemaRegistry({
+    loadCatalog: () => source.read(lakehouse),
+    fingerprint: (entries) =>
+      macroCatalogFingerprint(
+        entries.flatMap((e) => (e.outputSchema == null ? [] : [{ ...e, outputSchema: e.outputSchema }])),
+      ),
+    build: (entries, version) => {
+      const { schema, warnings } = buildGatewaySchema({ version, catalog: entries });
+      return { schema, warnings };
+    },
+    pollMs: config.catalog.pollMs,
+    log,
+  });
+  await registry.start();
+
+  return {
+    config,
+    lakehouse,
+    registry: registry as SchemaRegistry<unknown>,
+    verifier: createHs256Verifier(config.jwt),
+    async close() {
+      registry.stop();
+      await stopSimulation?.();
+      await lakehouse.close();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Reference statements against a real Databricks SQL warehouse. Runs only when DATABRICKS_HOST,
+ * DATABRICKS_HTTP_PATH and DATABRICKS_TOKEN (or DATABRICKS_CLIENT_ID + DATABRICKS_CLIENT_SECRET) are set;
+ * DATABRICKS_CATALOG / DATABRICKS_SCHEMA pick the centrum schema (defaults main / centrum).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LakehouseError } from "../../gateway/errors.js";
+import {
+  createDatabricksLakehouse,
+  type DatabricksLakehouse,
+} from "../../gateway/lakehouse/databricks/databricks-lakehouse.js";
+import { param, sql } from "../../gateway/lakehouse/sql.js";
+import { experimentMacrosCatalogSource } from "../../resolvers/catalog/experiment-macros-catalog-source.js";
+
+const env = process.env;
+const hasAuth = Boolean(env.DATABRICKS_TOKEN || (env.DATABRICKS_CLIENT_ID && env.DATABRICKS_CLIENT_SECRET));
+const configured = Boolean(env.DATABRICKS_HOST && env.DATABRICKS_HTTP_PATH && hasAuth);
+
+if (!configured) {
+  console.info(
+    "[databricks-live] skipped: no warehouse configured (set DATABRICKS_HOST, DATABRICKS_HTTP_PATH and " +
+      "DATABRICKS_TOKEN, or DATABRICKS_CLIENT_ID + DATABRICKS_CLIENT_SECRET, to run these tests).",
+  );
+}
+
+describe.skipIf(!configured)("Databricks live warehouse", () => {
+  let lakehouse: DatabricksLakehouse;
+
+  beforeAll(() => {
+    lakehouse = createDatabricksLakehouse({
+      host: env.DATABRICKS_HOST!,
+      httpPath: env.DATABRICKS_HTTP_PATH!,
+      token: env.DATABRICKS_TOKEN || undefined,
+      clientId: env.DATABRICKS_CLIENT_ID || undefined,
+      clientSecret: env.DATABRICKS_CLIENT_SECRET || undefined,
+      catalog: env.DATABRICKS_CATALOG || "main",
+      schema: env.DATABRICKS_SCHEMA || "centrum",
+      statementTimeoutSeconds: Number(env.DATABRICKS_STATEMENT_TIMEOUT_S || 120),
+    });
+  });
+
+  afterAll(async () => {
+    await lakehouse?.close();
+  });
+
+  it("answers SELECT 1 (waking the warehouse if it is stopped)", { timeout: 600_000 }, async () => {
+    expect(await lakehouse.query(sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+    expect(await lakehouse.health()).toEqual({ ok: true, detail: "databricks ok" });
+  });
+
+  it("binds 64-bit ids and microsecond timestamps exactly", async () => {
+    const [row] = await lakehouse.query(
+      sql`SELECT ${2n ** 63n - 1n} AS id, ${param("2026-01-02T03:04:05.123456Z", "timestamp")} AS ts, ${param("2026-01-02", "date")} AS day`,
+    );
+    expect(row).toEqual({ id: 2n ** 63n - 1n, ts: "2026-01-02T03:04:05.123456Z", day: "2026-01-02" });
+  });
+
+  it("reads experiment_macros", async () => {
+    const entries = await experimentMacrosCatalogSource.read(lakehouse);
+    for (const e of entries) {
+      expect(typeof e.sampleCount).toBe("bigint");
+      expect(e.macroFilename).not.toBe("");
+    }
+  });
+
+  it("reads VARIANT paths with any key through try_variant_get", async () => {
+    const doc = JSON.stringify({
+      "Light Intensity (PAR)": 812.5,
+      "it's": 1,
+      '"quoted"': 2,
+      "back\\slash": 3,
+      "x.y": 4,
+      "a.b?": 5,
+      "": 6,
+      "line\nbreak": 7,
+      nested: { "a`b": 8 },
+      text: "not a number",
+    });
+    const v = sql`parse_json(${doc})`;
+    const d = lakehouse.dialect;
+    const [row] = await lakehouse.query(sql`SELECT
+  ${d.variantGet(v, ["Light Intensity (PAR)"], "double")} AS par,
+  ${d.variantGet(v, ["it's"], "double")} AS quote1,
+  ${d.variantGet(v, ['"quoted"'], "double")} AS quote2,
+  ${d.variantGet(v, ["back\\slash"], "double")} AS backslash,
+  ${d.variantGet(v, ["x.y"], "double")} AS dotted,
+  ${d.variantGet(v, ["a.b?"], "double")} AS unspellable,
+  ${d.variantGet(v, [""], "double")} AS empty_key,
+  ${d.variantGet(v, ["line\nbreak"], "double")} AS newline,
+  ${d.variantGet(v, ["nested", "a`b"], "double")} AS nested,
+  ${d.variantGet(v, ["text"], "double")} AS malformed,
+  ${d.variantJson(v, ["nested"])} AS nested_json`);
+    expect(row).toEqual({
+      par: 812.5,
+      quote1: 1,
+      quote2: 2,
+      backslash: 3,
+      dotted: 4,
+      unspellable: 5,
+      empty_key: 6,
+      newline: 7,
+      nested: 8,
+      malformed: null,
+      nested_json: '{"a`b":8}',
+    });
+  });
+
+  it("maps INVALID_VARIANT_CAST to LAKEHOUSE_ERROR", async () => {
+    const error = await lakehouse
+      .query(sql`SELECT variant_get(parse_json(${'"abc"'}), '$', 'double') AS v`)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LakehouseError);
+    expect((error as LakehouseError).code).toBe("LAKEHOUSE_ERROR");
+    expect((error as LakehouseError).message).toContain("INVALID_VARIANT_CAST");
+  });
+});
