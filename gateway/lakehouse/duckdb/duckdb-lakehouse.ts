@@ -39,6 +39,11 @@ export interface DuckDbLakehouseOptions {
   readonly threads?: number;
 }
 
+/** The catalog alias the lakehouse file is attached under. */
+const LAKE_ALIAS = "centrum_lakehouse";
+/** The storage version that supports VARIANT (used when the file is created). */
+const VARIANT_STORAGE = "v1.5.0";
+
 const PARAM_TYPES: Record<ParamType, DuckDBType> = {
   string: VARCHAR,
   bigint: BIGINT,
@@ -66,20 +71,36 @@ export class DuckDbLakehouse implements Lakehouse {
 
   static async open(options: DuckDbLakehouseOptions): Promise<DuckDbLakehouse> {
     let instance: DuckDBInstance;
+    const inMemory = options.path === ":memory:";
     try {
       const config: Record<string, string> = {};
-      if (options.readOnly) config.access_mode = "READ_ONLY";
       if (options.threads) config.threads = String(options.threads);
-      instance = await DuckDBInstance.create(options.path, config);
+      instance = await DuckDBInstance.create(":memory:", config);
     } catch (error) {
       throw mapDuckDbError(error);
     }
     const lakehouse = new DuckDbLakehouse(instance, options.path);
     const size = Math.max(1, options.connections ?? 4);
-    for (let i = 0; i < size; i++) {
-      const c = await instance.connect();
-      lakehouse.#all.push(c);
-      lakehouse.#idle.push(c);
+    try {
+      for (let i = 0; i < size; i++) {
+        const c = await instance.connect();
+        if (i === 0 && !inMemory) {
+          // The file is attached under a fixed alias: DuckDB names a catalog after its file, and a file called
+          // `centrum.duckdb` would make every `centrum.<table>` ambiguous. ATTACH takes no parameters; the path
+          // is operator configuration, quoted as a string literal.
+          const readOnly = options.readOnly ? ", READ_ONLY" : "";
+          await c.run(
+            `ATTACH ${lakehouse.dialect.quoteString(options.path)} AS ${LAKE_ALIAS} (STORAGE_VERSION '${VARIANT_STORAGE}'${readOnly})`,
+          );
+        }
+        if (!inMemory) await c.run(`USE ${LAKE_ALIAS}`);
+        lakehouse.#all.push(c);
+        lakehouse.#idle.push(c);
+      }
+    } catch (error) {
+      for (const c of lakehouse.#all) c.closeSync();
+      instance.closeSync();
+      throw mapDuckDbError(error);
     }
     return lakehouse;
   }
