@@ -3,9 +3,8 @@
  * Databricks), the schema registry over the macro catalog, and the token verifier.
  */
 
-import { macroCatalogFingerprint } from "../codegen/macro-catalog-fingerprint.js";
 import { catalogSourceByName } from "../resolvers/catalog/catalog-source.js";
-import { buildGatewaySchema } from "../schema/build-schema.js";
+import { buildGatewaySchema, catalogFingerprint } from "../schema/build-schema.js";
 import { SchemaRegistry } from "../schema/schema-registry.js";
 import { createHs256Verifier, type TokenVerifier } from "./auth/jwt.js";
 import type { GatewayConfig } from "./config.js";
@@ -54,10 +53,7 @@ export async function createRuntime(
   const source = catalogSourceByName(config.catalog.source);
   const registry = new SchemaRegistry({
     loadCatalog: () => source.read(lakehouse),
-    fingerprint: (entries) =>
-      macroCatalogFingerprint(
-        entries.flatMap((e) => (e.outputSchema == null ? [] : [{ ...e, outputSchema: e.outputSchema }])),
-      ),
+    fingerprint: (entries) => catalogFingerprint(entries),
     build: (entries, version) => {
       const { schema, warnings } = buildGatewaySchema({ version, catalog: entries });
       return { schema, warnings };

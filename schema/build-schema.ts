@@ -6,6 +6,7 @@ import {
   type MacroTypeModel,
   type ModelField,
   type ModelFieldType,
+  macroCatalogFingerprint,
 } from "../codegen/macro-type-model.js";
 import { createBuilder } from "./builder.js";
 import { addMacroTypes } from "./macro-types.js";
@@ -105,15 +106,28 @@ function typeText(type: ModelFieldType): string {
   }
 }
 
+function typedEntries(catalog: readonly CatalogInputEntry[]): CatalogSchemaEntry[] {
+  return catalog.flatMap((e) =>
+    e.outputSchema == null
+      ? []
+      : [
+          {
+            experimentId: e.experimentId,
+            macroName: e.macroName,
+            macroFilename: e.macroFilename,
+            outputSchema: e.outputSchema,
+          },
+        ],
+  );
+}
+
+/** The schema version: a fingerprint of everything in the catalog that shapes the schema. */
+export function catalogFingerprint(catalog: readonly CatalogInputEntry[]): string {
+  return macroCatalogFingerprint(typedEntries(catalog));
+}
+
 export function buildGatewaySchema(input: SchemaInput): BuiltGatewaySchema {
-  const entries: CatalogSchemaEntry[] = input.catalog
-    .filter((e) => e.outputSchema != null)
-    .map((e) => ({
-      experimentId: e.experimentId,
-      macroName: e.macroName,
-      macroFilename: e.macroFilename,
-      outputSchema: e.outputSchema!,
-    }));
+  const entries = typedEntries(input.catalog);
   const { macros: models, warnings } = buildMacroTypeModels(entries, {
     reservedTypeNames: STATIC_TYPE_NAMES,
     derivedTypeNames: (t) => DERIVED_TYPE_SUFFIXES.map((suffix) => `${t}${suffix}`),

@@ -10,7 +10,13 @@ import { DEMO_PERSONAS } from "../../gateway/demo/demo-users.js";
 import { seedDemo } from "../../gateway/demo/seed-demo.js";
 import { openCentrumDuckDb } from "../../gateway/lakehouse/duckdb/bootstrap.js";
 import { sql, table } from "../../gateway/lakehouse/sql.js";
-import { type GatewayProcess, startGateway, TEST_JWT_SECRET, tempDir } from "../support/gateway-process.js";
+import {
+  type GatewayProcess,
+  type GraphQLResponse,
+  startGateway,
+  TEST_JWT_SECRET,
+  tempDir,
+} from "../support/gateway-process.js";
 
 const JWT = { secret: TEST_JWT_SECRET, issuer: "centrum-gateway", audience: "centrum" };
 
@@ -115,6 +121,12 @@ describe("visibility", () => {
   });
 });
 
+interface SamplePage {
+  totalCount: number;
+  edges: { node: { id: string } }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string };
+}
+
 describe("samples", () => {
   const PAGE = `query($id: ID!, $after: String) { experiment(id: $id) { samples(first: 7, after: $after) {
     totalCount edges { cursor node { id timestamp } } pageInfo { hasNextPage endCursor } } } }`;
@@ -124,17 +136,13 @@ describe("samples", () => {
     let after: string | null = null;
     let total = -1;
     for (let page = 0; page < 1000; page++) {
-      const res = await gateway.gql<{
-        experiment: {
-          samples: {
-            totalCount: number;
-            edges: { node: { id: string } }[];
-            pageInfo: { hasNextPage: boolean; endCursor: string };
-          };
-        };
-      }>(PAGE, { id: privateId, after }, { token: tokens.member });
+      const res: GraphQLResponse<{ experiment: { samples: SamplePage } }> = await gateway.gql(
+        PAGE,
+        { id: privateId, after },
+        { token: tokens.member },
+      );
       expect(res.errors).toBeUndefined();
-      const samples = res.data!.experiment.samples;
+      const samples: SamplePage = res.data!.experiment.samples;
       total = samples.totalCount;
       seen.push(...samples.edges.map((e) => e.node.id));
       if (!samples.pageInfo.hasNextPage) break;
