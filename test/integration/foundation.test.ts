@@ -69,12 +69,11 @@ async function allExperimentIds(token?: string): Promise<string[]> {
   const ids: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const res = await gateway.gql<{
-      experiments: {
-        edges: { node: { id: string } }[];
-        pageInfo: { hasNextPage: boolean; endCursor: string };
-      };
-    }>(EXPERIMENT_IDS, { after }, { token });
+    const res: GraphQLResponse<{ experiments: Omit<SamplePage, "totalCount"> }> = await gateway.gql(
+      EXPERIMENT_IDS,
+      { after },
+      { token },
+    );
     expect(res.errors).toBeUndefined();
     ids.push(...res.data!.experiments.edges.map((e) => e.node.id));
     if (!res.data!.experiments.pageInfo.hasNextPage) return ids.sort();
