@@ -1,0 +1,58 @@
+/**
+ * The real server (runtime + Yoga over HTTP) started inside the test process, for tests that must also write to
+ * the embedded lakehouse while the server runs (DuckDB admits one writing process per file).
+ */
+import { join } from "node:path";
+import { loadConfig } from "../../gateway/config.js";
+import type { DuckDbLakehouse } from "../../gateway/lakehouse/duckdb/duckdb-lakehouse.js";
+import { createRuntime, type GatewayRuntime } from "../../gateway/runtime.js";
+import { createGatewayServer } from "../../gateway/server/create-server.js";
+import { type GraphQLResponse, TEST_JWT_SECRET, tempDir } from "./gateway-process.js";
+
+export interface InProcessGateway {
+  readonly url: string;
+  readonly runtime: GatewayRuntime;
+  readonly lakehouse: DuckDbLakehouse;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string },
+  ): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export async function startInProcessGateway(env: Record<string, string> = {}): Promise<InProcessGateway> {
+  const dir = tempDir();
+  const config = loadConfig({
+    PORT: "0",
+    NODE_ENV: "test",
+    DUCKDB_PATH: join(dir, "centrum.duckdb"),
+    DEMO_PRESET: "ci",
+    SIMULATE: "false",
+    JWT_SECRET: TEST_JWT_SECRET,
+    EXPOSE_STATEMENTS: "true",
+    ...env,
+  });
+  const runtime = await createRuntime(config, () => undefined);
+  const server = createGatewayServer({ ...runtime, log: () => undefined });
+  const url = await server.listen();
+  return {
+    url,
+    runtime,
+    lakehouse: runtime.lakehouse as DuckDbLakehouse,
+    async gql(query, variables, options = {}) {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      const res = await fetch(`${url}/graphql`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GraphQLResponse<never>;
+    },
+    async stop() {
+      await server.shutdown();
+      await runtime.close();
+    },
+  };
+}
