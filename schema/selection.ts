@@ -1,7 +1,8 @@
 /** Reading the GraphQL selection: does a field's selection ask for `name` (through fragments too)? */
 import { type FieldNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
 
-function selects(set: SelectionSetNode | undefined, name: string, info: GraphQLResolveInfo): boolean {
+/** Does the selection set ask for `name` (through fragments too)? */
+export function selects(set: SelectionSetNode | undefined, name: string, info: GraphQLResolveInfo): boolean {
   if (!set) return false;
   for (const s of set.selections) {
     if (s.kind === Kind.FIELD && s.name.value === name) return true;

@@ -55,4 +55,9 @@ export interface Dialect {
   contains(haystack: Sql, needle: Sql): Sql;
   /** True when the list-of-struct `column` has an element whose `field` satisfies `predicate(elementField)`. */
   listAny(column: Sql, predicate: (element: Sql) => Sql): Sql;
+  /**
+   * Aggregates rows into a list of structs with the given (fixed, code-defined) field names; used for
+   * correlated subqueries that fetch a small relation in the same statement as its parent.
+   */
+  aggregateList(fields: readonly (readonly [string, Sql])[]): Sql;
 }

@@ -85,6 +85,77 @@ export interface AnnotationKey {
 
 const EXPERIMENT_COLUMNS = sql`experiment_id, name, description, visibility, status, anonymize_contributors, created_at`;
 
+/** A relation's columns as (name, expression) pairs: one list serves its loader and the header prefetch. */
+export type RelationColumns = readonly (readonly [string, Sql])[];
+
+const columnsOf = (alias: string, names: readonly string[]): RelationColumns =>
+  names.map((n) => [n, ident(alias, n)] as const);
+
+export function selectList(columns: RelationColumns): Sql {
+  return join(columns.map(([name, expr]) => sql`${expr} AS ${ident(name)}`));
+}
+
+export const DEVICE_COLUMNS = (d: string): RelationColumns =>
+  columnsOf(d, [
+    "experiment_id",
+    "device_id",
+    "device_name",
+    "device_firmware",
+    "first_seen",
+    "last_seen",
+    "total_measurements",
+  ]);
+
+/** Contributors, with personal data replaced by NULL at the source when the experiment (alias `e`) anonymizes. */
+export const CONTRIBUTOR_COLUMNS = (c: string, e: string): RelationColumns => {
+  const anonymized = ident(e, "anonymize_contributors");
+  return [
+    ["experiment_id", ident(c, "experiment_id")],
+    ["user_id", ident(c, "user_id")],
+    ["anonymized", anonymized],
+    ["first_name", unlessAnonymized(anonymized, ident(c, "first_name"))],
+    ["last_name", unlessAnonymized(anonymized, ident(c, "last_name"))],
+    ["email", unlessAnonymized(anonymized, ident(c, "email"))],
+    ["organization", unlessAnonymized(anonymized, ident(c, "organization"))],
+    ...columnsOf(c, ["first_contribution", "last_contribution", "total_contributions"]),
+  ];
+};
+
+export const MACRO_INFO_COLUMNS = (m: string): RelationColumns =>
+  columnsOf(m, [
+    "experiment_id",
+    "macro_name",
+    "macro_filename",
+    "first_seen",
+    "last_seen",
+    "sample_count",
+    "output_schema",
+  ]);
+
+export const STATUS_COLUMNS = (s: string): RelationColumns =>
+  columnsOf(s, [
+    "experiment_id",
+    "latest_timestamp",
+    "latest_processed_timestamp",
+    "status",
+    "status_updated_at",
+  ]);
+
+/** Orders of relation lists (applied in memory too, for lists prefetched by aggregation). */
+export const sortDevices = (rows: DeviceRow[]) =>
+  rows.sort((a, b) => cmp(a.device_name, b.device_name) || cmp(a.device_id, b.device_id));
+export const sortContributors = (rows: ContributorRow[]) =>
+  rows.sort(
+    (a, b) =>
+      Number((b.total_contributions ?? 0n) - (a.total_contributions ?? 0n)) || cmp(a.user_id, b.user_id),
+  );
+export const sortMacros = (rows: MacroInfoRow[]) =>
+  rows.sort((a, b) => cmp(a.macro_name, b.macro_name) || cmp(a.macro_filename, b.macro_filename));
+
+function cmp(a: string | null, b: string | null): number {
+  return (a ?? "") < (b ?? "") ? -1 : (a ?? "") > (b ?? "") ? 1 : 0;
+}
+
 function inList(values: readonly string[]): Sql {
   return join(values.map((v) => sql`${v}`));
 }
@@ -128,12 +199,10 @@ export class RequestLoaders {
 
   readonly devicesByExperiment = new DataLoader<string, DeviceRow[]>(async (ids) => {
     const rows = await this.#query<DeviceRow>(
-      sql`SELECT experiment_id, device_id, device_name, device_firmware, first_seen, last_seen, total_measurements
-        FROM ${table("experiment_device_data")}
-        WHERE experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("experiment_id"))}
-        ORDER BY experiment_id, device_name, device_id`,
+      sql`SELECT ${selectList(DEVICE_COLUMNS("d"))} FROM ${table("experiment_device_data")} d
+        WHERE d.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("d", "experiment_id"))}`,
     );
-    const grouped = groupBy(rows, (r) => r.experiment_id);
+    const grouped = groupBy(sortDevices(rows), (r) => r.experiment_id);
     return ids.map((id) => grouped.get(id) ?? []);
   });
 
@@ -152,19 +221,12 @@ export class RequestLoaders {
   );
 
   readonly contributorsByExperiment = new DataLoader<string, ContributorRow[]>(async (ids) => {
-    const anonymized = ident("e", "anonymize_contributors");
     const rows = await this.#query<ContributorRow>(
-      sql`SELECT c.experiment_id, c.user_id, ${anonymized} AS anonymized,
-          ${unlessAnonymized(anonymized, ident("c", "first_name"))} AS first_name,
-          ${unlessAnonymized(anonymized, ident("c", "last_name"))} AS last_name,
-          ${unlessAnonymized(anonymized, ident("c", "email"))} AS email,
-          ${unlessAnonymized(anonymized, ident("c", "organization"))} AS organization,
-          c.first_contribution, c.last_contribution, c.total_contributions
+      sql`SELECT ${selectList(CONTRIBUTOR_COLUMNS("c", "e"))}
         FROM ${table("experiment_contributors")} c JOIN ${table("experiments")} e ON e.experiment_id = c.experiment_id
-        WHERE c.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("c", "experiment_id"))}
-        ORDER BY c.experiment_id, c.total_contributions DESC, c.user_id`,
+        WHERE c.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("c", "experiment_id"))}`,
     );
-    const grouped = groupBy(rows, (r) => r.experiment_id);
+    const grouped = groupBy(sortContributors(rows), (r) => r.experiment_id);
     return ids.map((id) => grouped.get(id) ?? []);
   });
 
@@ -184,20 +246,17 @@ export class RequestLoaders {
 
   readonly macrosByExperiment = new DataLoader<string, MacroInfoRow[]>(async (ids) => {
     const rows = await this.#query<MacroInfoRow>(
-      sql`SELECT experiment_id, macro_name, macro_filename, first_seen, last_seen, sample_count, output_schema
-        FROM ${table("experiment_macros")}
-        WHERE experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("experiment_id"))}
-        ORDER BY experiment_id, macro_name, macro_filename`,
+      sql`SELECT ${selectList(MACRO_INFO_COLUMNS("m"))} FROM ${table("experiment_macros")} m
+        WHERE m.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("m", "experiment_id"))}`,
     );
-    const grouped = groupBy(rows, (r) => r.experiment_id);
+    const grouped = groupBy(sortMacros(rows), (r) => r.experiment_id);
     return ids.map((id) => grouped.get(id) ?? []);
   });
 
   readonly status = new DataLoader<string, StatusRow | null>(async (ids) => {
     const rows = await this.#query<StatusRow>(
-      sql`SELECT experiment_id, latest_timestamp, latest_processed_timestamp, status, status_updated_at
-        FROM ${table("experiment_status")}
-        WHERE experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("experiment_id"))}`,
+      sql`SELECT ${selectList(STATUS_COLUMNS("s"))} FROM ${table("experiment_status")} s
+        WHERE s.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("s", "experiment_id"))}`,
     );
     const byId = new Map(rows.map((r) => [r.experiment_id, r]));
     return ids.map((id) => byId.get(id) ?? null);

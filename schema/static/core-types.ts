@@ -5,7 +5,11 @@
 import type { Row } from "../../gateway/lakehouse/lakehouse.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 import { pseudonymId, pseudonymName } from "../../resolvers/contributors/anonymize.js";
-import { experimentConnection, requireExperiment } from "../../resolvers/experiments/experiment-queries.js";
+import {
+  experimentConnection,
+  headerPrefetch,
+  requireExperiment,
+} from "../../resolvers/experiments/experiment-queries.js";
 import type {
   AnnotationRow,
   ContributorRow,
@@ -17,6 +21,7 @@ import type {
 import type { Connection } from "../../resolvers/pagination/connection.js";
 import { type SampleRow, sampleConnection } from "../../resolvers/samples/sample-page.js";
 import type { GatewayArgBuilder, GatewayBuilder, Ref } from "../builder.js";
+import { queryArgs, sampleQueryTypes } from "../macro-query-types.js";
 import { selectsField } from "../selection.js";
 
 export interface QuestionValue {
@@ -310,7 +315,7 @@ export function addCoreTypes(builder: GatewayBuilder, schemaVersion: () => strin
       samples: t.field({
         type: SampleConnection,
         nullable: false,
-        args: pagingArgs(t),
+        args: { ...pagingArgs(t), ...queryArgs(t, sampleQueryTypes(builder)) },
         resolve: (e, args, ctx, info) =>
           sampleConnection(ctx, e.experiment_id, args, { withTotal: selectsField(info, "totalCount") }),
       }),
@@ -332,13 +337,16 @@ export function addCoreTypes(builder: GatewayBuilder, schemaVersion: () => strin
         description: "Experiments you may read (public ones, and private ones you are a member of), by name.",
         args: pagingArgs(t),
         resolve: (_r, args, ctx, info) =>
-          experimentConnection(ctx, args, { withTotal: selectsField(info, "totalCount") }),
+          experimentConnection(ctx, args, {
+            withTotal: selectsField(info, "totalCount"),
+            include: headerPrefetch(info, ["edges", "node"]),
+          }),
       }),
       experiment: t.field({
         type: Experiment,
         description: "One experiment; NOT_FOUND when it does not exist or you may not read it.",
         args: { id: t.arg.id({ required: true }) },
-        resolve: (_r, args, ctx) => requireExperiment(ctx, String(args.id)),
+        resolve: (_r, args, ctx, info) => requireExperiment(ctx, String(args.id), headerPrefetch(info)),
       }),
       schemaVersion: t.string({
         nullable: false,

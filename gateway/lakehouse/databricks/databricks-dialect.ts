@@ -3,7 +3,7 @@
  * Why each form was chosen (and what the offline parser accepts) is in `README.md` beside this file.
  */
 import type { CentrumTable, Dialect, TimeBucketUnit, VariantCastType, VariantPath } from "../dialect.js";
-import { dialectText, type ParamType, type Sql, sql } from "../sql.js";
+import { dialectText, join, type ParamType, type Sql, sql } from "../sql.js";
 
 /** Target types of `try_variant_get` (its third argument is a type string). */
 const VARIANT_TYPES: Record<string, string> = {
@@ -151,5 +151,10 @@ export class DatabricksDialect implements Dialect {
 
   listAny(column: Sql, predicate: (element: Sql) => Sql): Sql {
     return sql`exists(${column}, el -> ${predicate(dialectText("el"))})`;
+  }
+
+  aggregateList(fields: readonly (readonly [string, Sql])[]): Sql {
+    const entries = join(fields.map(([name, expr]) => sql`${dialectText(this.quoteString(name))}, ${expr}`));
+    return sql`collect_list(named_struct(${entries}))`;
   }
 }

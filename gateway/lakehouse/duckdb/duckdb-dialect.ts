@@ -1,6 +1,6 @@
 /** DuckDB (≥ 1.5) dialect: `$name` parameters, double-quoted identifiers, `v['key']` VARIANT access. */
 import type { CentrumTable, Dialect, TimeBucketUnit, VariantCastType, VariantPath } from "../dialect.js";
-import { dialectText, type ParamType, type Sql, sql } from "../sql.js";
+import { dialectText, join, type ParamType, type Sql, sql } from "../sql.js";
 
 const CAST_TYPES: Record<string, string> = {
   boolean: "BOOLEAN",
@@ -67,5 +67,10 @@ export class DuckDbDialect implements Dialect {
 
   listAny(column: Sql, predicate: (element: Sql) => Sql): Sql {
     return sql`len(list_filter(${column}, lambda el: ${predicate(dialectText("el"))})) > 0`;
+  }
+
+  aggregateList(fields: readonly (readonly [string, Sql])[]): Sql {
+    const entries = join(fields.map(([name, expr]) => sql`${dialectText(this.quoteString(name))}: ${expr}`));
+    return sql`list({${entries}})`;
   }
 }
