@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   JWT_ISSUER: z.string().default("centrum-gateway"),
   JWT_AUDIENCE: z.string().default("centrum"),
   CATALOG_POLL_MS: z.coerce.number().int().min(50).default(30_000),
+  FRESHNESS_POLL_MS: z.coerce.number().int().min(50).default(2_000),
   CATALOG_SOURCE: z.enum(["experiment_macros", "experiment_table_metadata"]).default("experiment_macros"),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
   CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
@@ -63,6 +64,8 @@ export interface GatewayConfig {
     readonly pollMs: number;
     readonly source: "experiment_macros" | "experiment_table_metadata";
   };
+  /** How often the freshness watch compares experiment watermarks (drives cache invalidation). */
+  readonly freshnessPollMs: number;
   readonly maxPageSize: number;
   readonly cache: { readonly ttlMs: number; readonly maxEntries: number; readonly maxBytes: number };
   readonly shutdownGraceMs: number;
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     jwt: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     catalog: { pollMs: e.CATALOG_POLL_MS, source: e.CATALOG_SOURCE },
+    freshnessPollMs: e.FRESHNESS_POLL_MS,
     maxPageSize: e.MAX_PAGE_SIZE,
     cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

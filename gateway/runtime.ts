@@ -10,13 +10,18 @@ import { createHs256Verifier, type TokenVerifier } from "./auth/jwt.js";
 import type { GatewayConfig } from "./config.js";
 import { seedDemo } from "./demo/seed-demo.js";
 import { startSimulation } from "./demo/simulate.js";
+import { FreshnessWatch } from "./freshness/freshness-watch.js";
+import { CachedLakehouse } from "./lakehouse/cached-lakehouse.js";
 import { createDatabricksLakehouse } from "./lakehouse/databricks/databricks-lakehouse.js";
 import { isEmpty, openCentrumDuckDb } from "./lakehouse/duckdb/bootstrap.js";
 import type { Lakehouse } from "./lakehouse/lakehouse.js";
 
 export interface GatewayRuntime {
   readonly config: GatewayConfig;
+  /** The lakehouse resolvers use (behind the result cache when it is enabled). */
   readonly lakehouse: Lakehouse;
+  /** The lakehouse itself, for writers such as the simulation and tests. */
+  readonly raw: Lakehouse;
   readonly registry: SchemaRegistry<unknown>;
   readonly verifier: TokenVerifier;
   close(): Promise<void>;
@@ -50,9 +55,23 @@ export async function createRuntime(
     }
   }
 
+  const raw = lakehouse;
+  let watch: FreshnessWatch | null = null;
+  if (config.cache.ttlMs > 0 && config.cache.maxEntries > 0) {
+    const cached = new CachedLakehouse(raw, config.cache);
+    lakehouse = cached;
+    watch = new FreshnessWatch(
+      raw,
+      (ids) => ids.forEach((id) => cached.invalidate(id)),
+      config.freshnessPollMs,
+      log,
+    );
+    watch.start();
+  }
+
   const source = catalogSourceByName(config.catalog.source);
   const registry = new SchemaRegistry({
-    loadCatalog: () => source.read(lakehouse),
+    loadCatalog: () => source.read(raw),
     fingerprint: (entries) => catalogFingerprint(entries),
     build: (entries, version) => {
       const { schema, warnings } = buildGatewaySchema({ version, catalog: entries });
@@ -66,10 +85,12 @@ export async function createRuntime(
   return {
     config,
     lakehouse,
+    raw,
     registry: registry as SchemaRegistry<unknown>,
     verifier: createHs256Verifier(config.jwt),
     async close() {
       registry.stop();
+      watch?.stop();
       await stopSimulation?.();
       await lakehouse.close();
     },

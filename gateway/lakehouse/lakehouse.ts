@@ -25,6 +25,11 @@ export type Row = Record<string, RowValue>;
 export interface QueryOptions {
   /** Aborts the statement (cancels it on the warehouse) when the GraphQL request goes away. */
   readonly signal?: AbortSignal;
+  /**
+   * The experiments a read depends on, or "all" for reads across experiments. Only tagged reads are cached
+   * (see cached-lakehouse.ts); a write or a moved freshness watermark of an experiment drops its entries.
+   */
+  readonly cacheTags?: readonly string[] | "all";
 }
 
 export interface LakehouseHealth {

@@ -142,7 +142,10 @@ export async function experimentConnection(
     plan,
     withTotal: options.withTotal,
   });
-  const rows = await ctx.lakehouse.query<ExperimentWithPrefetch>(statement, { signal: ctx.signal });
+  const rows = await ctx.lakehouse.query<ExperimentWithPrefetch>(statement, {
+    signal: ctx.signal,
+    cacheTags: "all",
+  });
   const page = readPage(rows, options.withTotal, "experiment_id");
   for (const row of page.rows) primeLoaders(ctx, row, options.include);
   return buildConnection(plan, page.rows, (r) => r as ExperimentRow, page.total, EXPERIMENT_SORT);
@@ -163,7 +166,7 @@ export async function requireExperiment(
       sql`SELECT ${join([...EXPERIMENT_PROJECTION, ...extra])}
         FROM ${table("experiments")} ${ident("e")}
         WHERE ${ident("e", "experiment_id")} = ${id} AND ${ctx.access.readable(ident("e", "experiment_id"))}`,
-      { signal: ctx.signal },
+      { signal: ctx.signal, cacheTags: [id] },
     );
     row = rows[0] ?? null;
     if (row) primeLoaders(ctx, rows[0]!, include!);

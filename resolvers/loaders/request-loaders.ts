@@ -184,14 +184,16 @@ export class RequestLoaders {
     private readonly signal?: AbortSignal,
   ) {}
 
-  #query<R extends object>(statement: Sql): Promise<R[]> {
-    return this.lakehouse.query<R>(statement, { signal: this.signal });
+  /** Every loader read depends on the experiments it names: that is its cache tag. */
+  #query<R extends object>(statement: Sql, experimentIds: readonly string[]): Promise<R[]> {
+    return this.lakehouse.query<R>(statement, { signal: this.signal, cacheTags: experimentIds });
   }
 
   readonly experiment = new DataLoader<string, ExperimentRow | null>(async (ids) => {
     const rows = await this.#query<ExperimentRow>(
       sql`SELECT ${EXPERIMENT_COLUMNS} FROM ${table("experiments")}
         WHERE experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("experiment_id"))}`,
+      unique(ids),
     );
     const byId = new Map(rows.map((r) => [r.experiment_id, r]));
     return ids.map((id) => byId.get(id) ?? null);
@@ -201,6 +203,7 @@ export class RequestLoaders {
     const rows = await this.#query<DeviceRow>(
       sql`SELECT ${selectList(DEVICE_COLUMNS("d"))} FROM ${table("experiment_device_data")} d
         WHERE d.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("d", "experiment_id"))}`,
+      unique(ids),
     );
     const grouped = groupBy(sortDevices(rows), (r) => r.experiment_id);
     return ids.map((id) => grouped.get(id) ?? []);
@@ -225,6 +228,7 @@ export class RequestLoaders {
       sql`SELECT ${selectList(CONTRIBUTOR_COLUMNS("c", "e"))}
         FROM ${table("experiment_contributors")} c JOIN ${table("experiments")} e ON e.experiment_id = c.experiment_id
         WHERE c.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("c", "experiment_id"))}`,
+      unique(ids),
     );
     const grouped = groupBy(sortContributors(rows), (r) => r.experiment_id);
     return ids.map((id) => grouped.get(id) ?? []);
@@ -248,6 +252,7 @@ export class RequestLoaders {
     const rows = await this.#query<MacroInfoRow>(
       sql`SELECT ${selectList(MACRO_INFO_COLUMNS("m"))} FROM ${table("experiment_macros")} m
         WHERE m.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("m", "experiment_id"))}`,
+      unique(ids),
     );
     const grouped = groupBy(sortMacros(rows), (r) => r.experiment_id);
     return ids.map((id) => grouped.get(id) ?? []);
@@ -257,6 +262,7 @@ export class RequestLoaders {
     const rows = await this.#query<StatusRow>(
       sql`SELECT ${selectList(STATUS_COLUMNS("s"))} FROM ${table("experiment_status")} s
         WHERE s.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("s", "experiment_id"))}`,
+      unique(ids),
     );
     const byId = new Map(rows.map((r) => [r.experiment_id, r]));
     return ids.map((id) => byId.get(id) ?? null);
@@ -279,6 +285,7 @@ export class RequestLoaders {
             AND a.row_id IN (${inList(unique(keys.map((k) => k.rowId)))})
             AND ${this.access.readable(ident("a", "experiment_id"))}
           ORDER BY a.created_at, a.annotation_id`,
+        unique(keys.map((k) => k.experimentId)),
       );
       const grouped = groupBy(rows, (r) => compositeKey([r.experiment_id, r.table_name, r.row_id]));
       return keys.map((k) => grouped.get(compositeKey([k.experimentId, k.tableName, k.rowId])) ?? []);
@@ -296,6 +303,7 @@ export class RequestLoaders {
           WHERE experiment_id IN (${inList(unique(keys.map((k) => k[0])))})
             AND id IN (${join(unique(keys.map((k) => k[1])).map((id) => sql`${BigInt(id)}`))})
             AND ${this.access.readable(ident("experiment_id"))}`,
+        unique(keys.map((k) => k[0])),
       );
       const byKey = new Map(rows.map((r) => [compositeKey([r.experiment_id, r.id.toString()]), r]));
       return keys.map((k) => byKey.get(compositeKey(k)) ?? null);

@@ -1,0 +1,74 @@
+/**
+ * Watches every experiment's data watermark — latest processed time from `experiment_status` and the newest
+ * annotation change — in ONE statement per interval, off the request path, and reports the experiments whose
+ * watermark moved. The result cache drops their entries; subscriptions (later) will use the same signal.
+ */
+import type { Lakehouse } from "../lakehouse/lakehouse.js";
+import { sql, table } from "../lakehouse/sql.js";
+
+interface WatermarkRow {
+  experiment_id: string;
+  processed: string | null;
+  annotations_updated: string | null;
+  annotation_count: bigint | null;
+}
+
+export class FreshnessWatch {
+  #marks = new Map<string, string>();
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<string[]> | null = null;
+
+  constructor(
+    private readonly lakehouse: Lakehouse,
+    private readonly onChange: (experimentIds: string[]) => void,
+    private readonly intervalMs: number,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {}
+
+  /** One poll: returns (and reports) the experiments whose watermark moved since the last poll. */
+  poll(): Promise<string[]> {
+    this.#running ??= this.#poll().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async #poll(): Promise<string[]> {
+    const rows = await this.lakehouse.query<WatermarkRow>(
+      sql`SELECT coalesce(s.experiment_id, a.experiment_id) AS experiment_id,
+          s.latest_processed_timestamp AS processed, a.annotations_updated, a.annotation_count
+        FROM ${table("experiment_status")} s
+        FULL OUTER JOIN (SELECT experiment_id, max(updated_at) AS annotations_updated, count(*) AS annotation_count
+          FROM ${table("experiment_annotations")} GROUP BY experiment_id) a ON a.experiment_id = s.experiment_id`,
+    );
+    const next = new Map<string, string>();
+    for (const r of rows)
+      next.set(r.experiment_id, `${r.processed}|${r.annotations_updated}|${r.annotation_count}`);
+    const first = this.#marks.size === 0;
+    const changed = first
+      ? []
+      : [...new Set([...next.keys(), ...this.#marks.keys()])].filter(
+          (id) => next.get(id) !== this.#marks.get(id),
+        );
+    this.#marks = next;
+    if (changed.length) this.onChange(changed);
+    return changed;
+  }
+
+  start(): void {
+    const tick = async () => {
+      try {
+        await this.poll();
+      } catch (error) {
+        this.log(`freshness: poll failed: ${String(error)}`);
+      }
+      if (this.#timer) this.#timer = setTimeout(tick, this.intervalMs).unref();
+    };
+    this.#timer = setTimeout(tick, 0).unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}

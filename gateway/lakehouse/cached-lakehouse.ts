@@ -1,0 +1,135 @@
+/**
+ * A shared result cache in front of a lakehouse (lru-cache): bounded by entries and bytes, with a TTL. Keys are the
+ * rendered statement text and its parameters, so the access predicate (which binds the viewer's id) is part of
+ * the key and viewers never share results they may not see.
+ *
+ * Entries are tagged with the experiments a read depends on; `invalidate(experimentId)` drops them (called on
+ * the gateway's own writes and when the freshness watch sees an experiment's watermark move). Reads across
+ * experiments are tagged "all" and dropped on any change. Untagged reads bypass the cache.
+ *
+ * A cache hit is not a statement: it is not recorded in the statement log.
+ */
+import { LRUCache } from "lru-cache";
+import type { Lakehouse, LakehouseHealth, QueryOptions, Row } from "./lakehouse.js";
+import { render, type Sql } from "./sql.js";
+
+export interface ResultCacheOptions {
+  readonly ttlMs: number;
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+}
+
+export interface ResultCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly entries: number;
+  readonly bytes: number;
+  readonly invalidations: number;
+}
+
+const ALL = "*";
+
+function estimateBytes(rows: readonly unknown[]): number {
+  return JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v)).length * 2 + 64;
+}
+
+export class CachedLakehouse implements Lakehouse {
+  readonly #cache: LRUCache<string, { rows: unknown[]; tags: readonly string[] }>;
+  readonly #byTag = new Map<string, Set<string>>();
+  #hits = 0;
+  #misses = 0;
+  #invalidations = 0;
+
+  constructor(
+    readonly inner: Lakehouse,
+    options: ResultCacheOptions,
+  ) {
+    this.#cache = new LRUCache({
+      max: Math.max(1, options.maxEntries),
+      maxSize: Math.max(1, options.maxBytes),
+      sizeCalculation: (value) => estimateBytes(value.rows),
+      ttl: options.ttlMs,
+      dispose: (value, key) => {
+        for (const tag of value.tags) this.#byTag.get(tag)?.delete(key);
+      },
+    });
+  }
+
+  get kind() {
+    return this.inner.kind;
+  }
+
+  get dialect() {
+    return this.inner.dialect;
+  }
+
+  get statements() {
+    return this.inner.statements;
+  }
+
+  async query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
+    const tags = options?.cacheTags;
+    if (!tags) return this.inner.query<R>(statement, options);
+    const { text, params } = render(statement, this.inner.dialect);
+    const key = `${text}\u0000${JSON.stringify(params, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}`;
+    const hit = this.#cache.get(key);
+    if (hit) {
+      this.#hits++;
+      return structuredClone(hit.rows) as R[];
+    }
+    this.#misses++;
+    const rows = await this.inner.query<R>(statement, options);
+    const tagList = tags === "all" ? [ALL] : [...new Set(tags)];
+    this.#cache.set(key, { rows: structuredClone(rows), tags: tagList });
+    for (const tag of tagList) {
+      let keys = this.#byTag.get(tag);
+      if (!keys) this.#byTag.set(tag, (keys = new Set()));
+      keys.add(key);
+    }
+    return rows;
+  }
+
+  async execute(statement: Sql, options?: QueryOptions): Promise<number | undefined> {
+    try {
+      return await this.inner.execute(statement, options);
+    } finally {
+      const tags = options?.cacheTags;
+      if (tags === "all") this.clear();
+      else for (const id of tags ?? []) this.invalidate(id);
+    }
+  }
+
+  /** Drops every entry that depends on the experiment (and every cross-experiment entry). */
+  invalidate(experimentId: string): void {
+    this.#invalidations++;
+    for (const tag of [experimentId, ALL]) {
+      for (const key of [...(this.#byTag.get(tag) ?? [])]) this.#cache.delete(key);
+      this.#byTag.delete(tag);
+    }
+  }
+
+  clear(): void {
+    this.#invalidations++;
+    this.#cache.clear();
+    this.#byTag.clear();
+  }
+
+  stats(): ResultCacheStats {
+    return {
+      hits: this.#hits,
+      misses: this.#misses,
+      entries: this.#cache.size,
+      bytes: this.#cache.calculatedSize,
+      invalidations: this.#invalidations,
+    };
+  }
+
+  health(): Promise<LakehouseHealth> {
+    return this.inner.health();
+  }
+
+  close(): Promise<void> {
+    this.#cache.clear();
+    return this.inner.close();
+  }
+}
