@@ -75,6 +75,9 @@ const STATIC_TYPE_NAMES = [
   "DateFilter",
   "IDFilter",
   "QuestionFilter",
+  "SampleWhere",
+  "SampleOrderBy",
+  "SampleField",
   "AnnotationFilter",
 ];
 /** Types derived from each generated type name (connections, filters, aggregates). */

@@ -7,14 +7,25 @@
  * elements come as JSON and fields are picked by their original key (element mode).
  */
 import type { MacroTypeModel, ModelField, ModelFieldType, ObjectModel } from "../codegen/macro-type-model.js";
+import { BadUserInputError } from "../gateway/errors.js";
 import type { RowValue } from "../gateway/lakehouse/lakehouse.js";
-import { OUTPUT_ALIAS } from "../resolvers/measurements/compile-measurement-page.js";
+import { type ExperimentScope, OUTPUT_ALIAS } from "../resolvers/measurements/compile-measurement-page.js";
+import { MAX_IN_LIST } from "../resolvers/measurements/compile-where.js";
+import { measurementAggregate } from "../resolvers/measurements/measurement-aggregate.js";
 import {
   type MeasurementRow,
   measurementConnection,
 } from "../resolvers/measurements/measurement-connection.js";
+import { measurementDistinct } from "../resolvers/measurements/measurement-distinct.js";
 import { modelLeaves } from "../resolvers/measurements/measurement-selection.js";
 import type { GatewayBuilder } from "./builder.js";
+import {
+  aggregateArgs,
+  distinctArgs,
+  macroQueryTypes,
+  queryArgs,
+  queryLanguageTypes,
+} from "./macro-query-types.js";
 import { type CoreTypes, pagingArgs, parseJson } from "./static/core-types.js";
 
 const INT32_MIN = -(2 ** 31);
@@ -88,7 +99,20 @@ export interface MacroTypesResult {
   readonly Measurement: unknown;
 }
 
+/** `experimentIds` of a root field: null (every readable experiment) or at most MAX_IN_LIST ids. */
+function experimentScope(ids: readonly (string | number)[] | null | undefined): ExperimentScope {
+  if (ids == null) return null;
+  if (ids.length > MAX_IN_LIST) {
+    throw new BadUserInputError(
+      `\`experimentIds\` has ${ids.length} ids; at most ${MAX_IN_LIST} are allowed. Leave it out to read every experiment you may read.`,
+      { argument: "experimentIds" },
+    );
+  }
+  return ids.map(String);
+}
+
 export function addMacroTypes(builder: GatewayBuilder, core: CoreTypes, models: readonly MacroTypeModel[]) {
+  const shared = queryLanguageTypes(builder);
   const Measurement = builder.interfaceRef<MeasurementRow>("Measurement").implement({
     description:
       "One macro's output for one sample. Every macro has its own type implementing this interface.",
@@ -120,7 +144,8 @@ export function addMacroTypes(builder: GatewayBuilder, core: CoreTypes, models: 
       }),
       annotations: t.field({
         type: [core.Annotation],
-        nullable: false,
+        description:
+          "Comments and flags (null when they could not be read; the rest of the row is still served).",
         resolve: (m, _a, ctx) =>
           ctx.loaders.annotations.load({
             experimentId: m.experiment_id,
@@ -197,6 +222,7 @@ export function addMacroTypes(builder: GatewayBuilder, core: CoreTypes, models: 
       fields: (t) => typedFields(t, model.fields),
     });
 
+    const query = macroQueryTypes(builder, model);
     const Connection = core.connection<MeasurementRow>(
       model.typeName,
       MacroMeasurement,
@@ -210,12 +236,35 @@ export function addMacroTypes(builder: GatewayBuilder, core: CoreTypes, models: 
         description: `${model.macroName} measurements (\`${model.macroFilename}\`) of this experiment.`,
         args: {
           ...pagingArgs(t),
+          ...queryArgs(t, query),
           includeErrors: t.arg.boolean({
             description: "Also return rows where the macro failed (default false).",
           }),
         },
         resolve: (experiment, args, ctx, info) =>
           measurementConnection(ctx, info, model, [experiment.experiment_id], args),
+      }),
+    );
+
+    builder.objectField(core.Experiment, `${model.fieldName}Aggregate`, (t) =>
+      t.field({
+        type: query.Aggregate,
+        nullable: false,
+        description: `Aggregates of ${model.macroName} measurements of this experiment, by group (one statement).`,
+        args: aggregateArgs(t, shared, query),
+        resolve: (experiment, args, ctx, info) =>
+          measurementAggregate(ctx, info, model, [experiment.experiment_id], args),
+      }),
+    );
+
+    builder.objectField(core.Experiment, `${model.fieldName}Distinct`, (t) =>
+      t.field({
+        type: query.Distinct,
+        nullable: false,
+        description: `Distinct values of a ${model.macroName} field in this experiment, with counts.`,
+        args: distinctArgs(t, query),
+        resolve: (experiment, args, ctx, info) =>
+          measurementDistinct(ctx, info, model, [experiment.experiment_id], args),
       }),
     );
 
@@ -229,12 +278,45 @@ export function addMacroTypes(builder: GatewayBuilder, core: CoreTypes, models: 
             description: "Only these experiments (default: every experiment you may read).",
           }),
           ...pagingArgs(t),
+          ...queryArgs(t, query),
           includeErrors: t.arg.boolean({
             description: "Also return rows where the macro failed (default false).",
           }),
         },
         resolve: (_root, args, ctx, info) =>
-          measurementConnection(ctx, info, model, args.experimentIds?.map(String) ?? null, args),
+          measurementConnection(ctx, info, model, experimentScope(args.experimentIds), args),
+      }),
+    );
+
+    builder.queryField(`${model.fieldName}Aggregate`, (t) =>
+      t.field({
+        type: query.Aggregate,
+        nullable: false,
+        description: `Aggregates of ${model.macroName} measurements across experiments you may read (one statement).`,
+        args: {
+          experimentIds: t.arg.idList({
+            description: "Only these experiments (default: every experiment you may read).",
+          }),
+          ...aggregateArgs(t, shared, query),
+        },
+        resolve: (_root, args, ctx, info) =>
+          measurementAggregate(ctx, info, model, experimentScope(args.experimentIds), args),
+      }),
+    );
+
+    builder.queryField(`${model.fieldName}Distinct`, (t) =>
+      t.field({
+        type: query.Distinct,
+        nullable: false,
+        description: `Distinct values of a ${model.macroName} field across experiments you may read, with counts.`,
+        args: {
+          experimentIds: t.arg.idList({
+            description: "Only these experiments (default: every experiment you may read).",
+          }),
+          ...distinctArgs(t, query),
+        },
+        resolve: (_root, args, ctx, info) =>
+          measurementDistinct(ctx, info, model, experimentScope(args.experimentIds), args),
       }),
     );
   }

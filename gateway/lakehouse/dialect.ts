@@ -19,6 +19,8 @@ export const CENTRUM_TABLES = [
   "enriched_experiment_macro_data",
   /** Production openJII catalog table (Databricks catalog source option). */
   "experiment_table_metadata",
+  /** Embedded lakehouse only: stand-in for the openJII backend's user profiles. */
+  "users",
 ] as const;
 export type CentrumTable = (typeof CENTRUM_TABLES)[number];
 

@@ -11,7 +11,7 @@
  */
 import type { MacroTypeModel, SqlCast } from "../../codegen/macro-type-model.js";
 import type { Dialect } from "../../gateway/lakehouse/dialect.js";
-import { dialectSql, ident, join, type Sql, sql, table } from "../../gateway/lakehouse/sql.js";
+import { dialectSql, ident, join, type Sql, sql } from "../../gateway/lakehouse/sql.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
 import type { PageArgs, PagePlan } from "../pagination/connection.js";
 import { planPage } from "../pagination/connection.js";
@@ -19,6 +19,7 @@ import { cursorSignature } from "../pagination/cursor.js";
 import type { SortKey } from "../pagination/keyset.js";
 import { pageStatement } from "../pagination/page-statement.js";
 import { type MeasurementSelection, modelLeaves } from "./measurement-selection.js";
+import { measurementQuerySource } from "./query-fields.js";
 
 export const OUTPUT_ALIAS = "__output";
 
@@ -135,7 +136,8 @@ export function compileMeasurementPage(input: MeasurementPageInput): CompiledMea
   if (input.filter) filters.push(input.filter);
   const statement = pageStatement({
     projection: measurementProjection(input.model, input.selection),
-    from: table("experiment_macro_data"),
+    // Aliased (`m`) so correlated filters (annotations) can name the row.
+    from: measurementQuerySource(input.model).from,
     filters,
     plan,
     withTotal: input.withTotal,

@@ -9,7 +9,10 @@ import { buildConnection, type Connection, type PageArgs } from "../pagination/c
 import type { SortKey } from "../pagination/keyset.js";
 import { readPage } from "../pagination/page-statement.js";
 import { compileMeasurementPage, type ExperimentScope } from "./compile-measurement-page.js";
+import { compileOrderBy, type OrderByArgs } from "./compile-order-by.js";
+import { compileWhere, type WhereArgs } from "./compile-where.js";
 import { selectMeasurementFields } from "./measurement-selection.js";
+import { measurementQuerySource } from "./query-fields.js";
 
 /** A measurement row as read by a page statement: base columns plus `v<n>` leaf values and `__output`. */
 export interface MeasurementRow {
@@ -29,6 +32,8 @@ export interface MeasurementRow {
 
 export interface MeasurementConnectionArgs extends PageArgs {
   readonly includeErrors?: boolean | null;
+  readonly where?: WhereArgs | null;
+  readonly orderBy?: readonly OrderByArgs[] | null;
 }
 
 export interface MeasurementQueryParts {
@@ -43,7 +48,7 @@ export async function measurementConnection(
   model: MacroTypeModel,
   scope: ExperimentScope,
   args: MeasurementConnectionArgs,
-  parts: MeasurementQueryParts = {},
+  parts: MeasurementQueryParts = queryParts(model, args),
 ): Promise<Connection<MeasurementRow>> {
   const selection = selectMeasurementFields(model, nestedSelections(info, ["edges", "node"]), info);
   const withTotal = selectsField(info, "totalCount");
@@ -60,7 +65,22 @@ export async function measurementConnection(
     withTotal,
     limits: ctx.limits,
   });
-  const rows = await ctx.lakehouse.query<MeasurementRow>(compiled.statement, { signal: ctx.signal });
+  const rows = await ctx.lakehouse.query<MeasurementRow>(compiled.statement, {
+    signal: ctx.signal,
+    cacheTags: scope ?? "all",
+  });
   const page = readPage(rows, withTotal, "id");
   return buildConnection(compiled.plan, page.rows, (r) => r, page.total, compiled.keys);
+}
+
+/** Compiles `where` and `orderBy`; both go into the cursor signature, so a cursor only continues its own query. */
+export function queryParts(model: MacroTypeModel, args: MeasurementConnectionArgs): MeasurementQueryParts {
+  const source = measurementQuerySource(model);
+  const where = compileWhere(source, args.where);
+  const order = compileOrderBy(source, args.orderBy);
+  return {
+    filter: where.predicate ?? undefined,
+    sort: order.keys,
+    signatureParts: { where: where.normalized, orderBy: order.normalized },
+  };
 }

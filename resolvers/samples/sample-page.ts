@@ -1,5 +1,8 @@
-import { ident, type Sql, sql, table } from "../../gateway/lakehouse/sql.js";
+import { ident, type Sql, sql } from "../../gateway/lakehouse/sql.js";
 import type { GatewayContext } from "../context.js";
+import { compileOrderBy, type OrderByArgs } from "../measurements/compile-order-by.js";
+import { compileWhere, type WhereArgs } from "../measurements/compile-where.js";
+import { sampleQuerySource } from "../measurements/query-fields.js";
 import { buildConnection, type Connection, type PageArgs, planPage } from "../pagination/connection.js";
 import { cursorSignature } from "../pagination/cursor.js";
 import type { SortKey } from "../pagination/keyset.js";
@@ -47,22 +50,46 @@ const PROJECTION: readonly Sql[] = [
   "processed_timestamp",
 ].map((c) => ident(c));
 
+/** The row key after any requested order: ids are unique within an experiment. */
+const SAMPLE_ROW_KEY: readonly SortKey[] = SAMPLE_SORT.slice(1);
+
+export interface SampleConnectionArgs extends PageArgs {
+  readonly where?: WhereArgs | null;
+  readonly orderBy?: readonly OrderByArgs[] | null;
+}
+
 export async function sampleConnection(
   ctx: GatewayContext,
   experimentId: string,
-  args: PageArgs,
+  args: SampleConnectionArgs,
   options: { withTotal: boolean },
 ): Promise<Connection<SampleRow>> {
-  const signature = cursorSignature(["samples", experimentId, "timestamp desc", "id desc"]);
-  const plan = planPage(args, SAMPLE_SORT, signature, ctx.limits);
+  const source = sampleQuerySource();
+  const where = compileWhere(source, args.where);
+  const order = compileOrderBy(source, args.orderBy);
+  const keys = order.keys ? [...order.keys, ...SAMPLE_ROW_KEY] : SAMPLE_SORT;
+  const signature = cursorSignature([
+    "samples",
+    experimentId,
+    where.normalized,
+    keys.map((k) => [k.alias, k.direction, k.nulls]),
+    order.normalized,
+  ]);
+  const plan = planPage(args, keys, signature, ctx.limits);
+  const filters = [sql`experiment_id = ${experimentId}`, ctx.access.readable(ident("experiment_id"))];
+  if (where.predicate) filters.push(where.predicate);
   const statement = pageStatement({
     projection: PROJECTION,
-    from: table("experiment_raw_data"),
-    filters: [sql`experiment_id = ${experimentId}`, ctx.access.readable(ident("experiment_id"))],
+    // Aliased (`r`) so correlated filters (annotations) can name the row.
+    from: source.from,
+    filters,
     plan,
     withTotal: options.withTotal,
   });
-  const rows = await ctx.lakehouse.query<SampleRow>(statement, { signal: ctx.signal });
+  const rows = await ctx.lakehouse.query<SampleRow>(statement, {
+    signal: ctx.signal,
+    cacheTags: [experimentId],
+  });
   const page = readPage(rows, options.withTotal, "id");
-  return buildConnection(plan, page.rows, (r) => r, page.total, SAMPLE_SORT);
+  return buildConnection(plan, page.rows, (r) => r, page.total, keys);
 }

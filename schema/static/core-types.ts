@@ -229,7 +229,8 @@ export function addCoreTypes(builder: GatewayBuilder, schemaVersion: () => strin
       }),
       annotations: t.field({
         type: [Annotation],
-        nullable: false,
+        description:
+          "Comments and flags (null when they could not be read; the rest of the row is still served).",
         resolve: (s, _a, ctx) =>
           ctx.loaders.annotations.load({
             experimentId: s.experiment_id,

@@ -39,7 +39,7 @@ export async function startInProcessGateway(env: Record<string, string> = {}): P
   return {
     url,
     runtime,
-    lakehouse: runtime.lakehouse as DuckDbLakehouse,
+    lakehouse: runtime.raw as DuckDbLakehouse,
     async gql(query, variables, options = {}) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -1,0 +1,402 @@
+/**
+ * Aggregate arguments + the measures a selection asks for → ONE statement:
+ *
+ *   SELECT g0, g1, count(*) AS "__count", sum(v0) AS a0, corr(v0, v1) AS a1, …
+ *   FROM (SELECT <dimension> AS g0, …, CAST(<field> AS DOUBLE) AS v0, … FROM <source> WHERE <filters>) AS q
+ *   GROUP BY g0, g1 ORDER BY g0 ASC NULLS LAST, g1 ASC NULLS LAST LIMIT <maxGroups + 1>
+ *
+ * Dimensions and values are computed once in the inner select, so the outer statement groups plain columns (no
+ * repeated expressions with their own parameters). More than `maxGroups` groups is an error that says how to
+ * narrow the query — never a silently cut result.
+ *
+ * Pure: plain arguments in, `Sql` out; `readAggregate` turns the rows back into groups.
+ */
+import { BadUserInputError } from "../../gateway/errors.js";
+import type { Dialect, TimeBucketUnit } from "../../gateway/lakehouse/dialect.js";
+import type { Row, RowValue } from "../../gateway/lakehouse/lakehouse.js";
+import { dialectSql, ident, join, type Sql, sql } from "../../gateway/lakehouse/sql.js";
+import { andAll } from "../pagination/page-statement.js";
+import { isNumeric, isTime, type QueryField, type QuerySource, questionAnswer } from "./query-fields.js";
+
+export const DEFAULT_MAX_GROUPS = 10_000;
+export const MAX_GROUP_BY = 6;
+export const TIME_BUCKETS: readonly TimeBucketUnit[] = ["minute", "hour", "day", "week", "month", "year"];
+
+export const AGGREGATE_FUNCTIONS = ["sum", "avg", "min", "max", "stddev", "variance"] as const;
+export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
+
+/** One entry of `groupBy`: exactly one member is set. `time` and `field` name a field of the source. */
+export interface GroupByArgs {
+  readonly device?: boolean | null;
+  readonly contributor?: boolean | null;
+  readonly experiment?: boolean | null;
+  /** A question label: groups by the answer to that question. */
+  readonly question?: string | null;
+  /** A DateTime/Date field, bucketed by `timeBucket` in `timeZone`. */
+  readonly time?: string | null;
+  /** Any field: groups by its value. */
+  readonly field?: string | null;
+}
+
+export type AggregateMeasure =
+  | { readonly fn: AggregateFunction; readonly field: string }
+  | { readonly fn: "corr"; readonly a: string; readonly b: string };
+
+export interface AggregateInput {
+  readonly source: QuerySource;
+  /** Scope, access and the compiled where; combined with AND. */
+  readonly filters: readonly Sql[];
+  readonly groupBy?: readonly GroupByArgs[] | null;
+  readonly timeBucket?: TimeBucketUnit | null;
+  readonly timeZone?: string | null;
+  readonly measures: readonly AggregateMeasure[];
+  readonly maxGroups?: number;
+}
+
+export type Dimension =
+  | { readonly kind: "device" | "contributor" | "experiment"; readonly alias: string }
+  | { readonly kind: "question"; readonly alias: string; readonly label: string }
+  | {
+      readonly kind: "time";
+      readonly alias: string;
+      readonly field: QueryField;
+      readonly unit: TimeBucketUnit;
+      readonly timeZone: string;
+    }
+  | { readonly kind: "field"; readonly alias: string; readonly field: QueryField };
+
+export interface CompiledAggregate {
+  readonly statement: Sql;
+  readonly dimensions: readonly Dimension[];
+  /** `measureKey(m)` → column alias. */
+  readonly measures: ReadonlyMap<string, string>;
+  readonly maxGroups: number;
+}
+
+export const COUNT_ALIAS = "__count";
+
+export function measureKey(m: AggregateMeasure): string {
+  return m.fn === "corr" ? `corr:${m.a}:${m.b}` : `${m.fn}:${m.field}`;
+}
+
+/** True when `zone` is an IANA time zone name the runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  if (zone === "") return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function numericField(source: QuerySource, name: string, at: string): QueryField {
+  const field = source.byName.get(name);
+  if (!field) throw new BadUserInputError(`\`${at}\`: ${JSON.stringify(name)} is not a field.`);
+  if (!isNumeric(field)) {
+    const numeric = source.fields.filter(isNumeric).map((f) => f.name);
+    throw new BadUserInputError(
+      `\`${at}\`: ${field.name} is ${field.scalar}; sum, avg, min, max, stddev, variance and corr take numeric fields` +
+        (numeric.length ? ` (${numeric.slice(0, 10).join(", ")}${numeric.length > 10 ? ", …" : ""}).` : "."),
+      { argument: at },
+    );
+  }
+  return field;
+}
+
+function compileDimensions(input: AggregateInput): Dimension[] {
+  const groupBy = input.groupBy ?? [];
+  if (groupBy.length > MAX_GROUP_BY) {
+    throw new BadUserInputError(`\`groupBy\` takes at most ${MAX_GROUP_BY} entries.`, {
+      argument: "groupBy",
+    });
+  }
+  const zone = input.timeZone ?? "UTC";
+  if (!isTimeZone(zone)) {
+    throw new BadUserInputError(
+      `\`timeZone\`: ${JSON.stringify(zone)} is not a time zone; use an IANA name such as "UTC" or "Europe/Amsterdam".`,
+      { argument: "timeZone" },
+    );
+  }
+  if (input.timeBucket != null && !TIME_BUCKETS.includes(input.timeBucket)) {
+    throw new BadUserInputError(`\`timeBucket\` must be one of ${TIME_BUCKETS.join(", ")}.`);
+  }
+  const seen = new Set<string>();
+  const dims = groupBy.map((g, i): Dimension => {
+    const at = `groupBy[${i}]`;
+    const set = Object.entries(g).filter(([, v]) => v !== null && v !== undefined);
+    if (set.length !== 1) {
+      throw new BadUserInputError(
+        `\`${at}\` must set exactly one of device, contributor, experiment, question, time, field.`,
+        { argument: "groupBy" },
+      );
+    }
+    const [kind, value] = set[0]!;
+    const alias = `g${i}`;
+    const once = (key: string, what: string) => {
+      if (seen.has(key)) throw new BadUserInputError(`\`groupBy\` groups by ${what} twice; keep one entry.`);
+      seen.add(key);
+    };
+    switch (kind) {
+      case "device":
+      case "contributor":
+      case "experiment":
+        if (value !== true) {
+          throw new BadUserInputError(`\`${at}.${kind}\` must be true; leave the entry out otherwise.`);
+        }
+        once(kind, kind);
+        return { kind, alias };
+      case "question": {
+        if (typeof value !== "string") throw new BadUserInputError(`\`${at}.question\` must be a label.`);
+        once(`question:${value}`, `question ${JSON.stringify(value)}`);
+        return { kind: "question", alias, label: value };
+      }
+      case "time": {
+        const field = input.source.byName.get(String(value));
+        if (!field) throw new BadUserInputError(`\`${at}.time\`: ${JSON.stringify(value)} is not a field.`);
+        if (!isTime(field)) {
+          throw new BadUserInputError(
+            `\`${at}.time\`: a time bucket needs a DateTime or Date field, and ${field.name} is ${field.scalar}. ` +
+              "Bucket `timestamp` (or another date field), or group by the value with `{field: …}`.",
+            { argument: "groupBy" },
+          );
+        }
+        once("time", "a time bucket");
+        // A DATE is a calendar day, not an instant: it is bucketed as is, whatever the time zone.
+        const timeZone = field.scalar === "Date" ? "UTC" : zone;
+        return { kind: "time", alias, field, unit: input.timeBucket ?? "day", timeZone };
+      }
+      case "field": {
+        const field = input.source.byName.get(String(value));
+        if (!field) throw new BadUserInputError(`\`${at}.field\`: ${JSON.stringify(value)} is not a field.`);
+        once(`field:${field.name}`, field.name);
+        return { kind: "field", alias, field };
+      }
+      default:
+        throw new BadUserInputError(`\`${at}.${kind}\` is not a grouping.`);
+    }
+  });
+  if (input.timeBucket != null && !dims.some((d) => d.kind === "time")) {
+    throw new BadUserInputError(
+      "`timeBucket` needs a time entry in `groupBy`, e.g. `groupBy: [{time: timestamp}]`.",
+      { argument: "timeBucket" },
+    );
+  }
+  return dims;
+}
+
+function dimensionExpr(source: QuerySource, d: Dimension): Sql {
+  switch (d.kind) {
+    case "device":
+      return source.columns.deviceId;
+    case "contributor":
+      return source.columns.contributor;
+    case "experiment":
+      return source.columns.experimentId;
+    case "question":
+      return questionAnswer(source.columns.questions, d.label);
+    case "field":
+      return d.field.expr;
+    case "time": {
+      const value = d.field.scalar === "Date" ? sql`CAST(${d.field.expr} AS TIMESTAMP)` : d.field.expr;
+      return dialectSql((dialect: Dialect) => dialect.timeBucket(d.unit, value, d.timeZone));
+    }
+  }
+}
+
+function aggregateCall(fn: AggregateFunction, v: Sql): Sql {
+  switch (fn) {
+    case "sum":
+      return sql`sum(${v})`;
+    case "avg":
+      return sql`avg(${v})`;
+    case "min":
+      return sql`min(${v})`;
+    case "max":
+      return sql`max(${v})`;
+    case "stddev":
+      return sql`stddev_samp(${v})`;
+    case "variance":
+      return sql`var_samp(${v})`;
+  }
+}
+
+export function compileAggregate(input: AggregateInput): CompiledAggregate {
+  const { source } = input;
+  const maxGroups = input.maxGroups ?? DEFAULT_MAX_GROUPS;
+  const dimensions = compileDimensions(input);
+
+  // Each numeric field is read once (as DOUBLE: integer sums must not overflow), whatever measures use it.
+  const values = new Map<string, string>();
+  const columnOf = (field: QueryField): Sql => {
+    let alias = values.get(field.name);
+    if (alias === undefined) {
+      alias = `v${values.size}`;
+      values.set(field.name, alias);
+    }
+    return ident(alias);
+  };
+  const measures = new Map<string, string>();
+  const outer: Sql[] = [...dimensions.map((d) => ident(d.alias)), sql`count(*) AS ${ident(COUNT_ALIAS)}`];
+  for (const m of input.measures) {
+    const key = measureKey(m);
+    if (measures.has(key)) continue;
+    const alias = `a${measures.size}`;
+    measures.set(key, alias);
+    const call =
+      m.fn === "corr"
+        ? sql`corr(${columnOf(numericField(source, m.a, "corr.a"))}, ${columnOf(numericField(source, m.b, "corr.b"))})`
+        : aggregateCall(m.fn, columnOf(numericField(source, m.field, m.fn)));
+    outer.push(sql`${call} AS ${ident(alias)}`);
+  }
+
+  const inner: Sql[] = dimensions.map((d) => sql`${dimensionExpr(source, d)} AS ${ident(d.alias)}`);
+  for (const [name, alias] of values) {
+    const field = source.byName.get(name)!;
+    const value = field.scalar === "Float" ? field.expr : sql`CAST(${field.expr} AS DOUBLE)`;
+    inner.push(sql`${value} AS ${ident(alias)}`);
+  }
+  // count(*) needs no column; keep the inner select valid when nothing else is read.
+  if (inner.length === 0) inner.push(sql`1 AS ${ident("__one")}`);
+
+  let statement = sql`SELECT ${join(outer)} FROM (SELECT ${join(inner)} FROM ${source.from} WHERE ${andAll(
+    input.filters,
+  )}) AS ${ident("q")}`;
+  if (dimensions.length > 0) {
+    const keys = dimensions.map((d) => ident(d.alias));
+    const order = join(
+      keys.map((k) => sql`${k} ASC NULLS LAST`),
+      ", ",
+    );
+    statement = sql`${statement} GROUP BY ${join(keys)} ORDER BY ${order} LIMIT ${maxGroups + 1}`;
+  }
+  return { statement, dimensions, measures, maxGroups };
+}
+
+/** A group as the resolvers read it. */
+export interface AggregateGroup {
+  readonly count: number;
+  readonly deviceId: string | null;
+  readonly contributorId: string | null;
+  readonly experimentId: string | null;
+  /** Answers by question label. */
+  readonly questions: ReadonlyMap<string, string | null>;
+  /** Bucket start: the instant (ISO, UTC) and the wall-clock time in the requested zone. */
+  readonly time: { readonly instant: string; readonly local: string } | null;
+  /** Values of `field` dimensions by field name. */
+  readonly fields: ReadonlyMap<string, RowValue>;
+  /** Measure values by `measureKey`. */
+  readonly values: ReadonlyMap<string, number | null>;
+}
+
+function toNumber(value: RowValue | undefined): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "bigint") return Number(value);
+  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))
+    return Number(value);
+  return null;
+}
+
+/** Rows of an aggregate statement → groups; BAD_USER_INPUT when there are more than the cap. */
+export function readAggregate(compiled: CompiledAggregate, rows: readonly Row[]): AggregateGroup[] {
+  if (rows.length > compiled.maxGroups) {
+    throw new BadUserInputError(
+      `The aggregate has more than ${compiled.maxGroups.toLocaleString("en-US")} groups. Narrow \`where\`, ` +
+        "group by fewer fields, or use a coarser `timeBucket` (e.g. DAY instead of HOUR).",
+      { argument: "groupBy" },
+    );
+  }
+  return rows.map((row) => {
+    let deviceId: string | null = null;
+    let contributorId: string | null = null;
+    let experimentId: string | null = null;
+    let time: AggregateGroup["time"] = null;
+    const questions = new Map<string, string | null>();
+    const fields = new Map<string, RowValue>();
+    for (const d of compiled.dimensions) {
+      const value = row[d.alias] ?? null;
+      const text = value === null ? null : String(value);
+      switch (d.kind) {
+        case "device":
+          deviceId = text;
+          break;
+        case "contributor":
+          contributorId = text;
+          break;
+        case "experiment":
+          experimentId = text;
+          break;
+        case "question":
+          questions.set(d.label, text);
+          break;
+        case "time":
+          time = text === null ? null : bucketTime(text, d.timeZone);
+          break;
+        case "field":
+          fields.set(d.field.name, value);
+          break;
+      }
+    }
+    const values = new Map<string, number | null>();
+    for (const [key, alias] of compiled.measures) values.set(key, toNumber(row[alias]));
+    return {
+      count: toNumber(row[COUNT_ALIAS]) ?? 0,
+      deviceId,
+      contributorId,
+      experimentId,
+      questions,
+      time,
+      fields,
+      values,
+    };
+  });
+}
+
+const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})/;
+
+/**
+ * The dialects return a bucket start as the wall-clock time in the requested zone (a zone-less timestamp, which
+ * the connectors print with `Z`). Turn it into the instant it stands for in that zone, plus the wall-clock text.
+ */
+export function bucketTime(wallClock: string, timeZone: string): { instant: string; local: string } {
+  const m = WALL_CLOCK.exec(wallClock);
+  if (!m) return { instant: wallClock, local: wallClock };
+  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
+  const asUtc = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+  // Two passes settle the offset across DST changes.
+  let instant = asUtc - zoneOffsetMs(asUtc, timeZone);
+  instant = asUtc - zoneOffsetMs(instant, timeZone);
+  const local = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`;
+  return { instant: new Date(instant).toISOString(), local };
+}
+
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset of `timeZone` from UTC at `epochMs`, in ms (positive east of Greenwich). */
+function zoneOffsetMs(epochMs: number, timeZone: string): number {
+  let format = FORMATTERS.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    FORMATTERS.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(epochMs)).map((p) => [p.type, p.value]));
+  const wall = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
+  return wall - Math.floor(epochMs / 1000) * 1000;
+}

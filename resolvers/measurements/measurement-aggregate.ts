@@ -1,0 +1,93 @@
+/**
+ * Resolves `<macro>Aggregate`: the selection decides which measures the ONE statement computes (only the
+ * `sum { Phi2 }`, `corr(a, b)`, … that are asked for), then `compile-aggregate.ts` builds it.
+ */
+import {
+  type GraphQLField,
+  type GraphQLResolveInfo,
+  getArgumentValues,
+  getNamedType,
+  isObjectType,
+} from "graphql";
+import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
+import type { TimeBucketUnit } from "../../gateway/lakehouse/dialect.js";
+import { allFields, nestedSelections } from "../../schema/selection.js";
+import type { GatewayContext } from "../context.js";
+import {
+  AGGREGATE_FUNCTIONS,
+  type AggregateFunction,
+  type AggregateGroup,
+  type AggregateMeasure,
+  compileAggregate,
+  type GroupByArgs,
+  readAggregate,
+} from "./compile-aggregate.js";
+import { type ExperimentScope, measurementFilters } from "./compile-measurement-page.js";
+import { compileWhere, type WhereArgs } from "./compile-where.js";
+import { measurementQuerySource } from "./query-fields.js";
+
+export interface MeasurementAggregateArgs {
+  readonly where?: WhereArgs | null;
+  readonly groupBy?: readonly GroupByArgs[] | null;
+  readonly timeBucket?: TimeBucketUnit | null;
+  readonly timeZone?: string | null;
+}
+
+export interface AggregateResult {
+  /** Rows over all groups. */
+  readonly count: number;
+  readonly groups: readonly AggregateGroup[];
+}
+
+/** The measures selected under `groups` (through fragments and aliases; corr with its arguments). */
+export function selectedMeasures(info: GraphQLResolveInfo): AggregateMeasure[] {
+  const aggregateType = getNamedType(info.returnType);
+  const groupsField = isObjectType(aggregateType) ? aggregateType.getFields().groups : undefined;
+  const groupType = groupsField ? getNamedType(groupsField.type) : undefined;
+  const corrDef: GraphQLField<unknown, unknown> | undefined = isObjectType(groupType)
+    ? groupType.getFields().corr
+    : undefined;
+  const out: AggregateMeasure[] = [];
+  for (const set of nestedSelections(info, ["groups"])) {
+    for (const node of allFields(set, info)) {
+      const name = node.name.value;
+      if ((AGGREGATE_FUNCTIONS as readonly string[]).includes(name) && node.selectionSet) {
+        for (const leaf of allFields(node.selectionSet, info)) {
+          if (leaf.name.value.startsWith("__")) continue;
+          out.push({ fn: name as AggregateFunction, field: leaf.name.value });
+        }
+      } else if (name === "corr" && corrDef) {
+        const args = getArgumentValues(corrDef, node, info.variableValues) as { a: string; b: string };
+        out.push({ fn: "corr", a: args.a, b: args.b });
+      }
+    }
+  }
+  return out;
+}
+
+export async function measurementAggregate(
+  ctx: GatewayContext,
+  info: GraphQLResolveInfo,
+  model: MacroTypeModel,
+  scope: ExperimentScope,
+  args: MeasurementAggregateArgs,
+): Promise<AggregateResult> {
+  const source = measurementQuerySource(model);
+  const where = compileWhere(source, args.where);
+  const filters = measurementFilters(model, scope, ctx.access, false);
+  if (where.predicate) filters.push(where.predicate);
+  const compiled = compileAggregate({
+    source,
+    filters,
+    groupBy: args.groupBy,
+    timeBucket: args.timeBucket,
+    timeZone: args.timeZone,
+    measures: selectedMeasures(info),
+  });
+  const rows = await ctx.lakehouse.query(compiled.statement, {
+    signal: ctx.signal,
+    cacheTags: scope ?? "all",
+  });
+  const groups = readAggregate(compiled, rows);
+  return { count: groups.reduce((n, g) => n + g.count, 0), groups };
+}

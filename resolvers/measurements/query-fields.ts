@@ -1,0 +1,305 @@
+/**
+ * The fields a query can filter, sort, group and count by, for one row source (a macro's measurements or the raw
+ * samples): base columns plus, for a macro, every scalar leaf of its type model that SQL can read on its own.
+ * Pure: model → catalog. The compilers (`compile-where.ts`, `compile-order-by.ts`, `compile-aggregate.ts`,
+ * `compile-distinct.ts`) and the generated GraphQL input types (`schema/macro-query-types.ts`) share it, so a name
+ * in the schema always resolves to the same SQL expression.
+ *
+ * Skipped on purpose: fields inside lists of objects (`withinList`, read from JSON elements, not by SQL), list
+ * fields and JSON/VARIANT fields (no order, no typed operators).
+ */
+import type { MacroTypeModel, ModelField, SqlScalarCast } from "../../codegen/macro-type-model.js";
+import type { Dialect } from "../../gateway/lakehouse/dialect.js";
+import { dialectSql, ident, type ParamType, type Sql, sql, table } from "../../gateway/lakehouse/sql.js";
+
+/** The filter family of a field: one GraphQL filter input type each (`FloatFilter`, `StringFilter`, …). */
+export type FieldScalar = "Int" | "BigInt" | "Float" | "String" | "Boolean" | "Date" | "DateTime" | "ID";
+
+export interface QueryField {
+  /** Unique within the source and a valid GraphQL enum value: the GraphQL path joined with `_`. */
+  readonly name: string;
+  /** GraphQL field names from the type root; base columns have one element. */
+  readonly graphqlPath: readonly string[];
+  /** Original VARIANT keys from the output root (empty for base columns). */
+  readonly path: readonly string[];
+  readonly description: string;
+  readonly scalar: FieldScalar;
+  /** The value, try-cast to its type (output fields) or the column (base fields). */
+  readonly expr: Sql;
+  /** How values of this field are bound and read back (cursors). */
+  readonly paramType: ParamType;
+  readonly nullable: boolean;
+  readonly origin: "base" | "output";
+}
+
+/** The shape of a `where` input: GraphQL input field name → a field filter, or a nested object's own `where`. */
+export type WhereEntry =
+  | { readonly kind: "field"; readonly field: QueryField }
+  | {
+      readonly kind: "object";
+      /** The nested output object type; its where input is `${typeName}Where`. */
+      readonly typeName: string;
+      readonly description: string;
+      readonly node: WhereNode;
+    };
+export type WhereNode = ReadonlyMap<string, WhereEntry>;
+
+export interface QuerySource {
+  /** `measurements` of one macro, or `samples`. */
+  readonly kind: "measurements" | "samples";
+  /** Row alias in every statement (`m` or `r`); correlated subqueries (annotations) use it. */
+  readonly alias: string;
+  /** `<table> AS <alias>`. */
+  readonly from: Sql;
+  /** `experiment_annotations.table_name` of these rows: the macro filename or `sample`. */
+  readonly annotationTable: string;
+  readonly fields: readonly QueryField[];
+  readonly byName: ReadonlyMap<string, QueryField>;
+  /** The top-level where input: base columns and output fields (combinators and question/annotation apart). */
+  readonly where: WhereNode;
+  /** Column expressions the compilers need beyond the fields. */
+  readonly columns: {
+    readonly id: Sql;
+    readonly experimentId: Sql;
+    readonly questions: Sql;
+    readonly deviceId: Sql;
+    readonly contributor: Sql;
+  };
+}
+
+/** Names of the where input that are not fields: an output field by one of these names is renamed there. */
+export const WHERE_CONTROL_NAMES = ["question", "hasAnnotation", "_and", "_or", "_not"] as const;
+
+/** Values GraphQL does not allow as enum values. */
+const INVALID_ENUM_VALUES = new Set(["true", "false", "null"]);
+
+const CAST_PARAM: Readonly<Record<SqlScalarCast, ParamType>> = {
+  boolean: "boolean",
+  bigint: "bigint",
+  double: "double",
+  string: "string",
+  date: "date",
+  timestamp: "timestamp",
+};
+
+/** Picks `base`, else `base_2`, `base_3`, … — the first name not yet taken (and, for enums, a valid value). */
+class NameAllocator {
+  readonly #used = new Set<string>();
+
+  constructor(
+    reserved: Iterable<string> = [],
+    private readonly forEnum = false,
+  ) {
+    for (const name of reserved) this.#used.add(name);
+  }
+
+  allocate(base: string): string {
+    let name = this.forEnum && INVALID_ENUM_VALUES.has(base) ? `${base}_` : base;
+    for (let i = 2; this.#used.has(name); i++) name = `${base}_${i}`;
+    this.#used.add(name);
+    return name;
+  }
+}
+
+/**
+ * The contributor id as the API shows it (`Contributor.id`): the user id, or in experiments that anonymize
+ * contributors the same per-experiment pseudonym as `pseudonymId` in `resolvers/contributors/anonymize.ts`
+ * (first 12 hex digits of sha256(experiment_id ∖0 user_id)). Computed in SQL so filters, sort, groups and
+ * distinct values never reveal a hidden user id, and the values they return can be filtered on again.
+ */
+function contributorIdExpr(experimentId: Sql, userId: Sql): Sql {
+  const joined = sql`concat(${experimentId}, chr(0), ${userId})`;
+  // The one hash function the dialects spell differently.
+  const hash = dialectSql((d: Dialect) =>
+    d.name === "databricks" ? sql`sha2(${joined}, 256)` : sql`sha256(${joined})`,
+  );
+  const anonymized = sql`${experimentId} IN (SELECT experiment_id FROM ${table("experiments")} WHERE anonymize_contributors)`;
+  return sql`CASE WHEN ${userId} IS NULL THEN NULL WHEN ${anonymized} THEN left(${hash}, 12) ELSE ${userId} END`;
+}
+
+function baseField(
+  name: string,
+  scalar: FieldScalar,
+  expr: Sql,
+  paramType: ParamType,
+  nullable: boolean,
+  description: string,
+): QueryField {
+  return {
+    name,
+    graphqlPath: [name],
+    path: [],
+    description,
+    scalar,
+    expr,
+    paramType,
+    nullable,
+    origin: "base",
+  };
+}
+
+const SOURCE_CACHE = new WeakMap<MacroTypeModel, QuerySource>();
+
+/** The query fields of a macro's measurements (`experiment_macro_data AS m`). Cached per model. */
+export function measurementQuerySource(model: MacroTypeModel): QuerySource {
+  const cached = SOURCE_CACHE.get(model);
+  if (cached) return cached;
+  const alias = "m";
+  const col = (name: string) => ident(alias, name);
+  const base = [
+    baseField("id", "ID", col("id"), "bigint", false, "The sample's 64-bit row id."),
+    baseField("experimentId", "ID", col("experiment_id"), "string", false, "The experiment."),
+    baseField("deviceId", "String", col("device_id"), "string", true, "The device that measured."),
+    baseField(
+      "userId",
+      "String",
+      contributorIdExpr(col("experiment_id"), col("user_id")),
+      "string",
+      true,
+      "The contributor id as `contributor.id` shows it (a pseudonym in anonymized experiments).",
+    ),
+    baseField("timestamp", "DateTime", col("timestamp"), "timestamp", true, "When the sample was taken."),
+  ];
+  const enumNames = new NameAllocator(
+    base.map((f) => f.name),
+    true,
+  );
+  const fields: QueryField[] = [...base];
+  const output = col("macro_output");
+
+  const walk = (modelFields: readonly ModelField[], graphqlPath: readonly string[]): WhereNode => {
+    // Top-level output fields share the where input with base columns and the controls.
+    const inputNames = new NameAllocator(
+      graphqlPath.length === 0 ? [...base.map((f) => f.name), ...WHERE_CONTROL_NAMES] : [],
+    );
+    const node = new Map<string, WhereEntry>();
+    for (const f of modelFields) {
+      if (f.withinList) continue;
+      const at = [...graphqlPath, f.name];
+      if (f.type.kind === "object") {
+        const child = walk(f.type.object.fields, at);
+        if (child.size > 0) {
+          node.set(inputNames.allocate(f.name), {
+            kind: "object",
+            typeName: f.type.object.typeName,
+            description: f.description,
+            node: child,
+          });
+        }
+        continue;
+      }
+      if (f.type.kind !== "scalar" || f.type.scalar === "JSON" || f.sqlType === "json") continue;
+      if (typeof f.sqlType !== "string") continue;
+      const cast = f.sqlType;
+      const path = [...f.path];
+      const field: QueryField = {
+        name: enumNames.allocate(at.join("_")),
+        graphqlPath: at,
+        path,
+        description: f.description,
+        scalar: f.type.scalar,
+        expr: dialectSql((d: Dialect) => d.variantGet(output, path, cast)),
+        paramType: CAST_PARAM[cast],
+        nullable: true,
+        origin: "output",
+      };
+      fields.push(field);
+      node.set(inputNames.allocate(f.name), { kind: "field", field });
+    }
+    return node;
+  };
+  const outputWhere = walk(model.fields, []);
+  const where = new Map<string, WhereEntry>(base.map((f) => [f.name, { kind: "field", field: f }]));
+  for (const [name, entry] of outputWhere) where.set(name, entry);
+
+  const source: QuerySource = {
+    kind: "measurements",
+    alias,
+    from: sql`${table("experiment_macro_data")} AS ${ident(alias)}`,
+    annotationTable: model.macroFilename,
+    fields,
+    byName: new Map(fields.map((f) => [f.name, f])),
+    where,
+    columns: {
+      id: col("id"),
+      experimentId: col("experiment_id"),
+      questions: col("questions"),
+      deviceId: col("device_id"),
+      contributor: base[3]!.expr,
+    },
+  };
+  SOURCE_CACHE.set(model, source);
+  return source;
+}
+
+let SAMPLE_SOURCE: QuerySource | undefined;
+
+/** The query fields of raw samples (`experiment_raw_data AS r`): base columns only. */
+export function sampleQuerySource(): QuerySource {
+  if (SAMPLE_SOURCE) return SAMPLE_SOURCE;
+  const alias = "r";
+  const col = (name: string) => ident(alias, name);
+  const contributor = contributorIdExpr(col("experiment_id"), col("user_id"));
+  const fields = [
+    baseField("id", "ID", col("id"), "bigint", false, "The sample's 64-bit row id."),
+    baseField("deviceId", "String", col("device_id"), "string", true, "The device that measured."),
+    baseField(
+      "userId",
+      "String",
+      contributor,
+      "string",
+      true,
+      "The contributor id as `contributor.id` shows it (a pseudonym in anonymized experiments).",
+    ),
+    baseField("timestamp", "DateTime", col("timestamp"), "timestamp", true, "When the sample was taken."),
+    baseField(
+      "processedTimestamp",
+      "DateTime",
+      col("processed_timestamp"),
+      "timestamp",
+      true,
+      "When the pipeline processed the sample.",
+    ),
+  ];
+  SAMPLE_SOURCE = {
+    kind: "samples",
+    alias,
+    from: sql`${table("experiment_raw_data")} AS ${ident(alias)}`,
+    annotationTable: "sample",
+    fields,
+    byName: new Map(fields.map((f) => [f.name, f])),
+    where: new Map(fields.map((f) => [f.name, { kind: "field", field: f }])),
+    columns: {
+      id: col("id"),
+      experimentId: col("experiment_id"),
+      questions: col("questions"),
+      deviceId: col("device_id"),
+      contributor,
+    },
+  };
+  return SAMPLE_SOURCE;
+}
+
+export const NUMERIC_SCALARS: ReadonlySet<FieldScalar> = new Set(["Int", "BigInt", "Float"]);
+export const TIME_SCALARS: ReadonlySet<FieldScalar> = new Set(["DateTime", "Date"]);
+
+export function isNumeric(field: QueryField): boolean {
+  return NUMERIC_SCALARS.has(field.scalar);
+}
+
+export function isTime(field: QueryField): boolean {
+  return TIME_SCALARS.has(field.scalar);
+}
+
+/**
+ * The answer of the first question labelled `label` in a `questions` list (NULL when none). The dialect has
+ * `listAny` for the boolean form; the value form is spelled here per dialect until the Dialect grows a
+ * `listFirst` (DuckDB `list_extract(list_filter(…), 1)`, Databricks `try_element_at(filter(…), 1)`).
+ */
+export function questionAnswer(questions: Sql, label: string): Sql {
+  return dialectSql((d: Dialect) =>
+    d.name === "databricks"
+      ? sql`try_element_at(transform(filter(${questions}, el -> el.question_label = ${label}), el -> el.question_answer), 1)`
+      : sql`list_extract(list_filter(${questions}, lambda el: el.question_label = ${label}), 1).question_answer`,
+  );
+}
