@@ -82,9 +82,9 @@ export class CachedLakehouse implements Lakehouse {
     const tagList = tags === "all" ? [ALL] : [...new Set(tags)];
     this.#cache.set(key, { rows: structuredClone(rows), tags: tagList });
     for (const tag of tagList) {
-      let keys = this.#byTag.get(tag);
-      if (!keys) this.#byTag.set(tag, (keys = new Set()));
+      const keys = this.#byTag.get(tag) ?? new Set<string>();
       keys.add(key);
+      this.#byTag.set(tag, keys);
     }
     return rows;
   }
