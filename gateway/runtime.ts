@@ -62,7 +62,9 @@ export async function createRuntime(
     lakehouse = cached;
     watch = new FreshnessWatch(
       raw,
-      (ids) => ids.forEach((id) => cached.invalidate(id)),
+      (ids) => {
+        for (const id of ids) cached.invalidate(id);
+      },
       config.freshnessPollMs,
       log,
     );
