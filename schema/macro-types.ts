@@ -193,10 +193,13 @@ export function addMacroTypes(builder: GatewayBuilder, core: CoreTypes, models: 
               const element = parent as Record<string, unknown> | null;
               return coerceValue(field.type, element?.[field.key]);
             }
-            // Row mode: objects pass the row down to their fields; leaves read their projected column.
+            // Row mode: objects pass the row down to their fields; leaves read their projected column, or —
+            // for rows read whole (a sample's measurements) — pick the value from the output by its path.
             if (isObject) return parent;
             const row = parent as Record<string, RowValue>;
-            const raw = row[leaves.get(field)!];
+            const alias = leaves.get(field)!;
+            if (!(alias in row)) return coerceValue(field.type, pickPath(parsedOutput(row), field.path));
+            const raw = row[alias];
             return coerceValue(
               field.type,
               field.sqlType === "json" && typeof raw === "string" ? parseJson(raw) : raw,
@@ -321,5 +324,36 @@ export function addMacroTypes(builder: GatewayBuilder, core: CoreTypes, models: 
     );
   }
 
+  const known = new Set(models.map((m) => m.macroFilename));
+  builder.objectField(core.Sample, "measurements", (t) =>
+    t.field({
+      type: [Measurement],
+      description: "Every macro's output for this sample (one batched statement per page of samples).",
+      resolve: async (s, _a, ctx) => {
+        // A measurement's `sample` is this sample: no statement needed to go back up.
+        ctx.loaders.sample.prime([s.experiment_id, s.id.toString()], s);
+        const rows = await ctx.loaders.measurementsOfSample.load([s.experiment_id, s.id.toString()]);
+        return rows.filter((m) => known.has(m.macro_filename));
+      },
+    }),
+  );
+
   return { Measurement };
+}
+
+const PARSED_OUTPUT = new WeakMap<object, unknown>();
+
+/** The row's whole output (`__output` JSON text), parsed once per row. */
+function parsedOutput(row: Record<string, RowValue>): unknown {
+  if (!PARSED_OUTPUT.has(row)) PARSED_OUTPUT.set(row, parseJson(row[OUTPUT_ALIAS] as string | null));
+  return PARSED_OUTPUT.get(row);
+}
+
+function pickPath(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== "object" || Array.isArray(current)) return null;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current ?? null;
 }

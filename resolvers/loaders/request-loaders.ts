@@ -5,9 +5,14 @@
  */
 import DataLoader from "dataloader";
 import type { Lakehouse } from "../../gateway/lakehouse/lakehouse.js";
-import { ident, join, type Sql, sql, table } from "../../gateway/lakehouse/sql.js";
+import { dialectSql, ident, join, type Sql, sql, table } from "../../gateway/lakehouse/sql.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
 import { unlessAnonymized } from "../contributors/anonymize.js";
+import {
+  BASE_COLUMNS as MEASUREMENT_BASE_COLUMNS,
+  OUTPUT_ALIAS,
+} from "../measurements/compile-measurement-page.js";
+import type { MeasurementRow } from "../measurements/measurement-connection.js";
 import type { SampleRow } from "../samples/sample-page.js";
 
 export interface ExperimentRow {
@@ -307,6 +312,25 @@ export class RequestLoaders {
       );
       const byKey = new Map(rows.map((r) => [compositeKey([r.experiment_id, r.id.toString()]), r]));
       return keys.map((k) => byKey.get(compositeKey(k)) ?? null);
+    },
+    { cacheKeyFn: compositeKey },
+  );
+
+  /** Every macro row of a sample (whole output as JSON): (experimentId, sample id as decimal text). */
+  readonly measurementsOfSample = new DataLoader<readonly [string, string], MeasurementRow[], string>(
+    async (keys) => {
+      const rows = await this.#query<MeasurementRow>(
+        sql`SELECT ${join(MEASUREMENT_BASE_COLUMNS.map((c) => ident("m", c)))},
+            ${dialectSql((d) => d.variantJson(ident("m", "macro_output"), []))} AS ${ident(OUTPUT_ALIAS)}
+          FROM ${table("experiment_macro_data")} m
+          WHERE m.experiment_id IN (${inList(unique(keys.map((k) => k[0])))})
+            AND m.id IN (${join(unique(keys.map((k) => k[1])).map((id) => sql`${BigInt(id)}`))})
+            AND ${this.access.readable(ident("m", "experiment_id"))}
+          ORDER BY m.macro_name, m.macro_filename`,
+        unique(keys.map((k) => k[0])),
+      );
+      const grouped = groupBy(rows, (r) => compositeKey([r.experiment_id, r.id.toString()]));
+      return keys.map((k) => grouped.get(compositeKey(k)) ?? []);
     },
     { cacheKeyFn: compositeKey },
   );

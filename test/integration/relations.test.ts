@@ -89,6 +89,51 @@ describe("statements per operation", () => {
   });
 });
 
+describe("sample ↔ measurements", () => {
+  it("every macro row of a page of samples comes in one batched statement, typed", async () => {
+    const counts: number[] = [];
+    let byId = new Map<string, { macroFilename: string; Phi2?: number | null }[]>();
+    for (const n of [5, 50]) {
+      cache().clear();
+      const res = await gw.gql<{
+        experiment: {
+          samples: {
+            edges: {
+              node: { id: string; measurements: { macroFilename: string; Phi2?: number | null }[] };
+            }[];
+          };
+        };
+      }>(
+        `query($id: ID!, $n: Int!) { experiment(id: $id) { samples(first: $n) { edges { node { id
+          measurements { id macroFilename ... on PhotosynthesisMeasurement { Phi2 messages { info } sample { id } } } } } } } }`,
+        { id: experimentId, n },
+        { token: adminToken },
+      );
+      expect(res.errors).toBeUndefined();
+      counts.push(res.extensions!.statements!.count);
+      byId = new Map(res.data!.experiment.samples.edges.map((e) => [e.node.id, e.node.measurements]));
+    }
+    expect(counts[0]).toBe(counts[1]);
+    expect(counts[1]).toBeLessThanOrEqual(3);
+    // The typed values equal those of the photosynthesis connection for the same rows.
+    const page = await gw.gql<{
+      experiment: { photosynthesis: { edges: { node: { id: string; Phi2: number | null } }[] } };
+    }>(
+      `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 1000) { edges { node { id Phi2 } } } } }`,
+      { id: experimentId },
+      { token: adminToken },
+    );
+    let compared = 0;
+    for (const { node } of page.data!.experiment.photosynthesis.edges) {
+      const fromSample = byId.get(node.id)?.find((m) => m.macroFilename === "macro_photosynthesis");
+      if (!fromSample) continue;
+      expect(fromSample.Phi2).toBe(node.Phi2);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(0);
+  });
+});
+
 describe("annotations", () => {
   async function writeAnnotation(rowId: string, text: string): Promise<void> {
     await gw.runtime.raw.execute(
