@@ -3,6 +3,7 @@
  * the embedded lakehouse while the server runs (DuckDB admits one writing process per file).
  */
 import { join } from "node:path";
+import type { Plugin } from "graphql-yoga";
 import { loadConfig } from "../../gateway/config.js";
 import type { DuckDbLakehouse } from "../../gateway/lakehouse/duckdb/duckdb-lakehouse.js";
 import { createRuntime, type GatewayRuntime } from "../../gateway/runtime.js";
@@ -10,6 +11,8 @@ import { createGatewayServer } from "../../gateway/server/create-server.js";
 import { type GraphQLResponse, TEST_JWT_SECRET, tempDir } from "./gateway-process.js";
 
 export interface InProcessGateway {
+  /** Stops accepting requests and waits for in-flight ones (the server's graceful shutdown). */
+  shutdown(): Promise<void>;
   readonly url: string;
   readonly runtime: GatewayRuntime;
   readonly lakehouse: DuckDbLakehouse;
@@ -21,7 +24,10 @@ export interface InProcessGateway {
   stop(): Promise<void>;
 }
 
-export async function startInProcessGateway(env: Record<string, string> = {}): Promise<InProcessGateway> {
+export async function startInProcessGateway(
+  env: Record<string, string> = {},
+  plugins: Plugin[] = [],
+): Promise<InProcessGateway> {
   const dir = tempDir();
   const config = loadConfig({
     PORT: "0",
@@ -34,7 +40,7 @@ export async function startInProcessGateway(env: Record<string, string> = {}): P
     ...env,
   });
   const runtime = await createRuntime(config, () => undefined);
-  const server = createGatewayServer({ ...runtime, log: () => undefined });
+  const server = createGatewayServer({ ...runtime, log: () => undefined, plugins });
   const url = await server.listen();
   return {
     url,
@@ -50,6 +56,7 @@ export async function startInProcessGateway(env: Record<string, string> = {}): P
       });
       return (await res.json()) as GraphQLResponse<never>;
     },
+    shutdown: () => server.shutdown(),
     async stop() {
       await server.shutdown();
       await runtime.close();

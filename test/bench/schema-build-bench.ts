@@ -1,0 +1,125 @@
+/**
+ * Schema build time for a large generated catalog (in-process, no lakehouse): 1,000 macros × 50 fields, each
+ * `output_schema` printed in the exact `schema_of_variant_agg` format, spread over experiments so that some macros
+ * merge across experiments. This is what the registry does at start-up and on every catalog change.
+ */
+import { printVariantSchema } from "../../codegen/variant-schema-printer.js";
+import type { VariantField, VariantType } from "../../codegen/variant-type.js";
+import { buildGatewaySchema, type CatalogInputEntry } from "../../schema/build-schema.js";
+import { type LatencySummary, summarize } from "./latency-stats.js";
+
+/** One macro's fields: mostly numbers, as real macro outputs are, plus every other kind the parser accepts. */
+const FIELD_KINDS: readonly ((i: number) => VariantType)[] = [
+  ...Array.from({ length: 20 }, () => () => ({ kind: "double" }) as const),
+  ...Array.from({ length: 4 }, () => () => ({ kind: "bigint" }) as const),
+  ...Array.from({ length: 4 }, () => () => ({ kind: "int" }) as const),
+  ...Array.from({ length: 4 }, () => () => ({ kind: "string" }) as const),
+  ...Array.from({ length: 3 }, () => () => ({ kind: "boolean" }) as const),
+  () => ({ kind: "timestamp" }),
+  () => ({ kind: "date" }),
+  ...Array.from(
+    { length: 3 },
+    () => (i: number) => ({ kind: "decimal", precision: 10 + (i % 8), scale: 3 }) as const,
+  ),
+  ...Array.from({ length: 3 }, () => () => ({ kind: "array", element: { kind: "double" } }) as const),
+  () => ({ kind: "variant" }),
+  () => ({ kind: "void" }),
+  () => ({
+    kind: "object",
+    fields: [
+      { key: "info", type: { kind: "array", element: { kind: "string" } } },
+      { key: "warning", type: { kind: "array", element: { kind: "string" } } },
+    ],
+  }),
+  () => ({
+    kind: "object",
+    fields: [
+      { key: "gain", type: { kind: "double" } },
+      { key: "temperature", type: { kind: "decimal", precision: 5, scale: 2 } },
+      { key: "calibration", type: { kind: "string" } },
+    ],
+  }),
+];
+
+/** Keys as macro authors write them: plain, with spaces and units, with symbols (renamed in GraphQL). */
+function fieldKey(macro: number, field: number): string {
+  switch (field % 5) {
+    case 0:
+      return `value_${field}`;
+    case 1:
+      return `Value ${field} (PAR)`;
+    case 2:
+      return `v${field}/Fm${macro % 3}`;
+    case 3:
+      return `${field}_leading_digit`;
+    default:
+      return `Phi${field}+`;
+  }
+}
+
+export function generatedCatalog(options: {
+  macros: number;
+  fieldsPerMacro: number;
+  experiments: number;
+}): CatalogInputEntry[] {
+  const entries: CatalogInputEntry[] = [];
+  for (let m = 0; m < options.macros; m++) {
+    const fields: VariantField[] = Array.from({ length: options.fieldsPerMacro }, (_, f) => ({
+      key: fieldKey(m, f),
+      type: FIELD_KINDS[f % FIELD_KINDS.length]!(m + f),
+    }));
+    const outputSchema = printVariantSchema({ kind: "object", fields });
+    const id = String(m).padStart(4, "0");
+    // Every fourth macro also runs in a second experiment (the merge path).
+    const experiments =
+      m % 4 === 0 ? [m % options.experiments, (m + 1) % options.experiments] : [m % options.experiments];
+    for (const e of experiments) {
+      entries.push({
+        experimentId: `00000000-0000-4000-8000-${String(e).padStart(12, "0")}`,
+        macroName: `Generated macro ${id}`,
+        macroFilename: `macro_generated_${id}`,
+        outputSchema,
+      });
+    }
+  }
+  return entries;
+}
+
+export interface SchemaBuildResult {
+  readonly macros: number;
+  readonly fieldsPerMacro: number;
+  readonly catalogEntries: number;
+  readonly types: number;
+  readonly warnings: number;
+  readonly latency: LatencySummary;
+}
+
+export function benchSchemaBuild(options: {
+  runs: number;
+  macros?: number;
+  fieldsPerMacro?: number;
+}): SchemaBuildResult {
+  const macros = options.macros ?? 1000;
+  const fieldsPerMacro = options.fieldsPerMacro ?? 50;
+  const catalog = generatedCatalog({ macros, fieldsPerMacro, experiments: 50 });
+  const times: number[] = [];
+  let types = 0;
+  let warnings = 0;
+  // One untimed build first: module loading and JIT warm-up are start-up costs, not build costs.
+  buildGatewaySchema({ version: "bench-warmup", catalog });
+  for (let i = 0; i < options.runs; i++) {
+    const started = performance.now();
+    const built = buildGatewaySchema({ version: `bench-${i}`, catalog });
+    times.push(performance.now() - started);
+    types = Object.keys(built.schema.getTypeMap()).length;
+    warnings = built.warnings.length;
+  }
+  return {
+    macros,
+    fieldsPerMacro,
+    catalogEntries: catalog.length,
+    types,
+    warnings,
+    latency: summarize(times),
+  };
+}
