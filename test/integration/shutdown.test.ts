@@ -1,4 +1,5 @@
 /** Graceful shutdown: a request in flight when shutdown starts still gets its answer; new requests are refused. */
+import type { DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { afterAll, expect, it } from "vitest";
 import { type InProcessGateway, startInProcessGateway } from "../support/in-process-gateway.js";
@@ -21,7 +22,9 @@ it("lets an in-flight request finish, then closes", async () => {
   // Holds operations named "Slow" until released, so one request is provably in flight during shutdown.
   const holdSlow: Plugin = {
     async onExecute({ args }) {
-      const operation = args.document.definitions.find((d) => d.kind === "OperationDefinition");
+      const operation = (args.document as DocumentNode).definitions.find(
+        (d) => d.kind === "OperationDefinition",
+      );
       if (operation?.kind === "OperationDefinition" && operation.name?.value === "Slow") {
         entered();
         await gate;
