@@ -158,6 +158,25 @@ describe("hostile keys", () => {
 });
 
 describe("live catalog", () => {
+  it("an unparseable schema string drops only that macro; the rest of the schema still builds", async () => {
+    const before = (await gw.gql<{ schemaVersion: string }>("{ schemaVersion }")).data!.schemaVersion;
+    await gw.lakehouse.execute(
+      sql`INSERT INTO ${table("experiment_macros")} (experiment_id, macro_name, macro_filename, sample_count, output_schema)
+        VALUES (${HOSTILE_EXPERIMENT}, 'Broken', 'macro_broken', 1, 'OBJECT<oops: ')`,
+    );
+    await gw.runtime.registry.refresh();
+    const res = await gw.gql<{ schemaVersion: string; macros: { filename: string }[] }>(
+      "{ schemaVersion macros { filename } }",
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.schemaVersion).not.toBe(before);
+    const filenames = res.data!.macros.map((m) => m.filename);
+    expect(filenames).not.toContain("macro_broken");
+    expect(filenames).toContain("macro_photosynthesis");
+    expect(filenames).toContain("macro_hostile");
+    expect(gw.runtime.registry.current.warnings.join("\n")).toMatch(/macro_broken/);
+  });
+
   it("a new field appears after maintenance and the poll, while a query loop sees no failed request", async () => {
     const before = await gw.gql<{ schemaVersion: string }>("{ schemaVersion }");
     const version = before.data!.schemaVersion;
