@@ -6,10 +6,10 @@
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.js";
-import { isGatewayError } from "../errors.js";
+import { loadConfig } from "../config.js";
 import { ImportValidationError, importFile, UnknownExperimentError } from "../import/import-file.js";
 import { openCentrumDuckDb } from "../lakehouse/duckdb/bootstrap.js";
+import { runWriterCli } from "./run-writer-cli.js";
 
 const USAGE =
   "usage: npm run import -- <file.ndjson|file.parquet> [--db path] [--experiment id] [--create-experiment]";
@@ -93,18 +93,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else if (isGatewayError(error)) {
-      console.error(`import failed: ${error.message} (${error.code})`);
-      if (error.code === "LAKEHOUSE_UNAVAILABLE") {
-        console.error(
-          "(is the gateway running on this file? DuckDB allows one writing process: stop it first)",
-        );
-      }
-    } else console.error("import failed:", error);
-    process.exit(1);
-  },
-);
+runWriterCli("import", main);

@@ -5,12 +5,12 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.js";
+import { loadConfig } from "../config.js";
 import { DEMO_PRESETS, type DemoPreset } from "../demo/demo-plan.js";
 import { LakehouseNotEmptyError, type SeedProgress, seedDemo } from "../demo/seed-demo.js";
-import { isGatewayError } from "../errors.js";
 import { openCentrumDuckDb } from "../lakehouse/duckdb/bootstrap.js";
 import { DuckDbLakehouse } from "../lakehouse/duckdb/duckdb-lakehouse.js";
+import { runWriterCli } from "./run-writer-cli.js";
 
 const USAGE = "usage: npm run seed -- [--preset ci|demo|bench] [--db path] [--seed n] [--force]";
 
@@ -98,18 +98,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else if (isGatewayError(error)) {
-      console.error(`seed failed: ${error.message} (${error.code})`);
-      if (error.code === "LAKEHOUSE_UNAVAILABLE") {
-        console.error(
-          "(is the gateway running on this file? DuckDB allows one writing process: stop it first)",
-        );
-      }
-    } else console.error("seed failed:", error);
-    process.exit(1);
-  },
-);
+runWriterCli("seed", main);

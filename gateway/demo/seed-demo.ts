@@ -16,7 +16,7 @@ import {
 } from "../import/centrum-loader.js";
 import { CENTRUM_TABLES } from "../lakehouse/dialect.js";
 import { CENTRUM_SCHEMA } from "../lakehouse/duckdb/centrum-ddl.js";
-import { type MaintenanceResult, runMaintenanceOn, runOn } from "../lakehouse/duckdb/centrum-maintenance.js";
+import { type MaintenanceResult, runMaintenanceOn } from "../lakehouse/duckdb/centrum-maintenance.js";
 import type { DuckDbLakehouse } from "../lakehouse/duckdb/duckdb-lakehouse.js";
 import { ident, sql, table } from "../lakehouse/sql.js";
 import { type DemoPlan, type DemoPreset, demoPlan } from "./demo-plan.js";
@@ -85,12 +85,9 @@ export async function seedDemo(lakehouse: DuckDbLakehouse, options: SeedOptions)
   return lakehouse.transaction(async (connection) => {
     if (options.replace) await clearCentrum(connection, lakehouse);
     else {
-      const [row] = await runOn(
-        connection,
-        lakehouse,
-        sql`SELECT count(*) AS n FROM ${table("experiments")}`,
-        "read",
-      );
+      const {
+        rows: [row],
+      } = await lakehouse.runOn(connection, sql`SELECT count(*) AS n FROM ${table("experiments")}`, "read");
       if (Number(row?.n ?? 0) > 0) throw new LakehouseNotEmptyError();
     }
 
@@ -221,7 +218,7 @@ async function appendPlanTables(
 async function clearCentrum(connection: DuckDBConnection, lakehouse: DuckDbLakehouse): Promise<void> {
   for (const name of CENTRUM_TABLES) {
     if (name.startsWith("enriched_") || name === "experiment_table_metadata") continue;
-    await runOn(connection, lakehouse, sql`DELETE FROM ${table(name)}`);
+    await lakehouse.runOn(connection, sql`DELETE FROM ${table(name)}`);
   }
-  await runOn(connection, lakehouse, sql`DELETE FROM ${ident(CENTRUM_SCHEMA, "users")}`);
+  await lakehouse.runOn(connection, sql`DELETE FROM ${ident(CENTRUM_SCHEMA, "users")}`);
 }

@@ -18,7 +18,6 @@ import {
   VARCHAR,
 } from "@duckdb/node-api";
 import { CENTRUM_SCHEMA } from "../lakehouse/duckdb/centrum-ddl.js";
-import { runOn } from "../lakehouse/duckdb/centrum-maintenance.js";
 import type { DuckDbLakehouse } from "../lakehouse/duckdb/duckdb-lakehouse.js";
 import { type Sql, sql, table } from "../lakehouse/sql.js";
 
@@ -222,7 +221,7 @@ export class CentrumLoader {
     const samples = this.#pendingSamples;
     const macroRows = this.#pendingMacroRows;
     let replaced = 0;
-    const run = (s: Sql) => runOn(this.connection, this.lakehouse, s);
+    const run = (s: Sql) => this.lakehouse.runOn(this.connection, s);
     if (samples > 0) {
       if (options.replaceExisting) replaced += await this.#count(DELETE_RAW);
       await run(INSERT_RAW);
@@ -241,7 +240,7 @@ export class CentrumLoader {
   }
 
   async #count(statement: Sql): Promise<number> {
-    const rows = await runOn(this.connection, this.lakehouse, statement, "read");
+    const { rows } = await this.lakehouse.runOn(this.connection, statement, "read");
     return Number(Object.values(rows[0] ?? {})[0] ?? 0);
   }
 

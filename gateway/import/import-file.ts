@@ -9,7 +9,7 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { type MaintenanceResult, runMaintenanceOn, runOn } from "../lakehouse/duckdb/centrum-maintenance.js";
+import { type MaintenanceResult, runMaintenanceOn } from "../lakehouse/duckdb/centrum-maintenance.js";
 import type { DuckDbLakehouse } from "../lakehouse/duckdb/duckdb-lakehouse.js";
 import { ident, join, param, type Sql, sql, table } from "../lakehouse/sql.js";
 import { CentrumLoader } from "./centrum-loader.js";
@@ -133,9 +133,8 @@ export async function importFile(
   const experimentIds = [...validator.experimentIds].sort();
 
   return lakehouse.transaction(async (connection) => {
-    const found = await runOn(
+    const { rows: found } = await lakehouse.runOn(
       connection,
-      lakehouse,
       sql`SELECT experiment_id FROM ${table("experiments")}
 WHERE experiment_id IN (${join(experimentIds.map((id) => sql`${id}`))})`,
       "read",
@@ -145,9 +144,8 @@ WHERE experiment_id IN (${join(experimentIds.map((id) => sql`${id}`))})`,
     if (missing.length > 0 && !options.createExperiments) throw new UnknownExperimentError(missing);
     if (missing.length > 0) {
       const now = param(new Date(), "timestamp");
-      await runOn(
+      await lakehouse.runOn(
         connection,
-        lakehouse,
         sql`INSERT INTO ${table("experiments")}
   (experiment_id, name, description, visibility, status, anonymize_contributors, created_at)
 VALUES ${join(missing.map((id) => sql`(${id}, ${id}, 'Created by import', 'private', 'active', false, ${now})`))}`,

@@ -13,20 +13,11 @@
  *   8–9. DELETE + INSERT … SELECT `experiment_status`.
  * The count does not grow with the number of experiments or macros (ids and schemas are parameters).
  */
-import {
-  BIGINT,
-  BOOLEAN,
-  DOUBLE,
-  type DuckDBConnection,
-  type DuckDBType,
-  type DuckDBValue,
-  VARCHAR,
-} from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { printVariantSchema } from "../../../codegen/variant-schema-printer.js";
-import type { Row } from "../lakehouse.js";
-import { empty, ident, join, type ParamType, param, render, type Sql, sql, table } from "../sql.js";
+import { empty, ident, join, param, type Sql, sql, table } from "../sql.js";
 import { CENTRUM_SCHEMA } from "./centrum-ddl.js";
-import { type DuckDbLakehouse, mapDuckDbError, normalizeDuckDbValue } from "./duckdb-lakehouse.js";
+import type { DuckDbLakehouse } from "./duckdb-lakehouse.js";
 import { variantTypeFromJsonStructure } from "./json-structure.js";
 
 /** Data is "fresh" while its latest processed row is younger than this. */
@@ -44,68 +35,6 @@ export interface MaintenanceResult {
   readonly macros: number;
   readonly statements: number;
   readonly ms: number;
-}
-
-const PARAM_TYPES: Record<ParamType, DuckDBType> = {
-  string: VARCHAR,
-  bigint: BIGINT,
-  int: BIGINT,
-  double: DOUBLE,
-  boolean: BOOLEAN,
-  timestamp: VARCHAR,
-  date: VARCHAR,
-};
-
-/**
- * Runs one statement on a connection the caller holds (inside `lakehouse.transaction`), with the lakehouse's
- * dialect and statement log — the same rendering and binding as `lakehouse.query`, on a fixed connection.
- */
-export async function runOn(
-  connection: DuckDBConnection,
-  lakehouse: DuckDbLakehouse,
-  statement: Sql,
-  kind: "read" | "write" = "write",
-): Promise<Row[]> {
-  const { text, params } = render(statement, lakehouse.dialect);
-  const values: Record<string, DuckDBValue> = {};
-  const types: Record<string, DuckDBType> = {};
-  for (const p of params) {
-    values[p.name] = p.type === "int" && typeof p.value === "number" ? BigInt(p.value) : p.value;
-    types[p.name] = PARAM_TYPES[p.type];
-  }
-  const started = performance.now();
-  try {
-    const reader = await connection.runAndReadAll(text, values, types);
-    const columns = reader.columnNames();
-    const rows =
-      kind === "read"
-        ? reader.getRows().map((r) => {
-            const row: Row = {};
-            columns.forEach((name, i) => {
-              row[name] = normalizeDuckDbValue(r[i] as DuckDBValue);
-            });
-            return row;
-          })
-        : [];
-    lakehouse.statements.record({
-      text,
-      paramCount: params.length,
-      rows: rows.length,
-      ms: performance.now() - started,
-      kind,
-    });
-    return rows;
-  } catch (error) {
-    lakehouse.statements.record({
-      text,
-      paramCount: params.length,
-      rows: 0,
-      ms: performance.now() - started,
-      kind,
-      error: String((error as Error).message ?? error),
-    });
-    throw mapDuckDbError(error);
-  }
 }
 
 /** `AND <column> IN (…ids)` for a scoped run, nothing for a full one. */
@@ -142,8 +71,8 @@ export async function runMaintenanceOn(
     new Date((options.now ?? new Date()).getTime() - FRESHNESS_WINDOW_MS),
     "timestamp",
   );
-  const run = (statement: Sql, kind: "read" | "write" = "write") =>
-    runOn(connection, lakehouse, statement, kind);
+  const run = async (statement: Sql, kind: "read" | "write" = "write") =>
+    (await lakehouse.runOn(connection, statement, kind)).rows;
 
   // 1. Aggregated structure of every macro's successful outputs (json_group_structure is a macro: no FILTER,
   //    but it skips NULLs; all NULL → "NULL" → VOID).

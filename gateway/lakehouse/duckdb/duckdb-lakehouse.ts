@@ -130,7 +130,16 @@ export class DuckDbLakehouse implements Lakehouse {
     }
   }
 
-  async #run(statement: Sql, kind: "read" | "write", options?: QueryOptions) {
+  /**
+   * Runs one statement on a connection the caller holds (inside `transaction`, or for the appender): the same
+   * rendering, binding, normalization, statement log and error mapping as `query`/`execute`.
+   */
+  async runOn(
+    connection: DuckDBConnection,
+    statement: Sql,
+    kind: "read" | "write" = "write",
+    signal?: AbortSignal,
+  ): Promise<{ rows: Row[]; changed: DuckDBValue | undefined }> {
     const { text, params } = render(statement, this.dialect);
     const values: Record<string, DuckDBValue> = {};
     const types: Record<string, DuckDBType> = {};
@@ -138,40 +147,41 @@ export class DuckDbLakehouse implements Lakehouse {
       values[p.name] = p.type === "int" && typeof p.value === "number" ? BigInt(p.value) : p.value;
       types[p.name] = PARAM_TYPES[p.type];
     }
-    options?.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     const started = performance.now();
-    return this.withConnection(async (c) => {
-      const onAbort = () => c.interrupt();
-      options?.signal?.addEventListener("abort", onAbort, { once: true });
-      try {
-        const reader = await c.runAndReadAll(text, values, types);
-        const rows = kind === "read" ? toRows(reader.columnNames(), reader.getRows()) : [];
-        const changed = kind === "write" ? reader.getRows()[0]?.[0] : undefined;
-        this.statements.record({
-          text,
-          paramCount: params.length,
-          rows: rows.length,
-          ms: performance.now() - started,
-          kind,
-        });
-        return { rows, changed };
-      } catch (error) {
-        const mapped = options?.signal?.aborted
-          ? new LakehouseTimeoutError("The statement was cancelled.", error)
-          : mapDuckDbError(error);
-        this.statements.record({
-          text,
-          paramCount: params.length,
-          rows: 0,
-          ms: performance.now() - started,
-          kind,
-          error: String((error as Error).message ?? error),
-        });
-        throw mapped;
-      } finally {
-        options?.signal?.removeEventListener("abort", onAbort);
-      }
-    });
+    const onAbort = () => connection.interrupt();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const reader = await connection.runAndReadAll(text, values, types);
+      const rows = kind === "read" ? toRows(reader.columnNames(), reader.getRows()) : [];
+      const changed = kind === "write" ? reader.getRows()[0]?.[0] : undefined;
+      this.statements.record({
+        text,
+        paramCount: params.length,
+        rows: rows.length,
+        ms: performance.now() - started,
+        kind,
+      });
+      return { rows, changed };
+    } catch (error) {
+      this.statements.record({
+        text,
+        paramCount: params.length,
+        rows: 0,
+        ms: performance.now() - started,
+        kind,
+        error: String((error as Error).message ?? error),
+      });
+      throw signal?.aborted
+        ? new LakehouseTimeoutError("The statement was cancelled.", error)
+        : mapDuckDbError(error);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #run(statement: Sql, kind: "read" | "write", options?: QueryOptions) {
+    return this.withConnection((c) => this.runOn(c, statement, kind, options?.signal));
   }
 
   async query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
