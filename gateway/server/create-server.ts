@@ -10,6 +10,7 @@ import { createGatewayContext, type GatewayContext } from "../../resolvers/conte
 import type { SchemaRegistry } from "../../schema/schema-registry.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayConfig } from "../config.js";
+import { CachedLakehouse } from "../lakehouse/cached-lakehouse.js";
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
 import { maskError } from "./mask-error.js";
 import { useHealthChecks } from "./use-health-checks.js";
@@ -46,7 +47,11 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   const { config, lakehouse, registry, verifier } = deps;
   const log = deps.log ?? ((m: string) => console.log(m));
   const plugins: Plugin[] = [
-    useHealthChecks({ lakehouse, schemaReady: () => registry.ready }),
+    useHealthChecks({
+      lakehouse,
+      schemaReady: () => registry.ready,
+      cacheStats: lakehouse instanceof CachedLakehouse ? () => lakehouse.stats() : undefined,
+    }),
     ...(config.exposeStatements ? [useStatementExtensions(lakehouse.statements, { includeText: true })] : []),
     ...(deps.plugins ?? []),
   ];

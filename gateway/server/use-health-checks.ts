@@ -1,8 +1,16 @@
-/** `/healthz` (the process serves) and `/readyz` (the lakehouse answers and a schema is loaded). */
+/**
+ * `/healthz` (the process serves) and `/readyz` (the lakehouse answers and a schema is loaded; also reports the
+ * result cache counters).
+ */
 import type { Plugin } from "graphql-yoga";
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
 
-export function useHealthChecks(options: { lakehouse: Lakehouse; schemaReady: () => boolean }): Plugin {
+export function useHealthChecks(options: {
+  lakehouse: Lakehouse;
+  schemaReady: () => boolean;
+  /** Result cache counters (hits, misses, entries, bytes), when the cache is on. */
+  cacheStats?: () => unknown;
+}): Plugin {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== "GET") return;
@@ -25,6 +33,7 @@ export function useHealthChecks(options: { lakehouse: Lakehouse; schemaReady: ()
                 code: health.code,
               },
               schema: { loaded: schema },
+              ...(options.cacheStats ? { cache: options.cacheStats() } : {}),
             }),
             { status: ready ? 200 : 503, headers: { "content-type": "application/json" } },
           ),

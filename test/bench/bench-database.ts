@@ -19,6 +19,8 @@ export interface BenchDatabase {
   readonly macroRows: number;
   readonly annotations: number;
   readonly duckdbVersion: string;
+  /** Whether `macro_output` is stored shredded (files seeded before shredding was switched off). */
+  readonly shredded: boolean;
 }
 
 export async function ensureBenchDatabase(options: {
@@ -62,14 +64,18 @@ async function countRows(path: string) {
           (SELECT count(*) FROM centrum.experiment_raw_data) AS samples,
           (SELECT count(*) FROM centrum.experiment_macro_data) AS macro_rows,
           (SELECT count(*) FROM centrum.experiment_annotations) AS annotations,
-          version() AS version`);
-      const [experiments, samples, macroRows, annotations, version] = reader.getRows()[0]!;
+          version() AS version,
+          (SELECT count(DISTINCT column_path) FROM pragma_storage_info('centrum.experiment_macro_data')
+            WHERE column_name = 'macro_output') AS macro_output_segments`);
+      const [experiments, samples, macroRows, annotations, version, segments] = reader.getRows()[0]!;
       return {
         experiments: Number(experiments),
         samples: Number(samples),
         macroRows: Number(macroRows),
         annotations: Number(annotations),
         duckdbVersion: String(version),
+        // An unshredded VARIANT is a handful of storage columns; a shredded one has one per typed path.
+        shredded: Number(segments) > 20,
       };
     });
   } finally {

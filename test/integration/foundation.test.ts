@@ -257,7 +257,11 @@ describe("operations", () => {
     expect((await gateway.get("/healthz")).status).toBe(200);
     const ready = await gateway.get("/readyz");
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: "ready", lakehouse: { ok: true } });
+    expect(await ready.json()).toMatchObject({
+      status: "ready",
+      lakehouse: { ok: true },
+      cache: { hits: expect.any(Number), misses: expect.any(Number) },
+    });
   });
 
   it("serves GraphiQL without any CDN", async () => {
