@@ -4,7 +4,7 @@
  * whitespace anywhere between tokens, unquoted keys with any character that cannot end a key.
  * Offsets in errors are UTF-16 code-unit indexes into the input (what `String.prototype.slice` takes).
  */
-import type { PrimitiveKind, VariantField, VariantType } from "./variant-type.js";
+import { PRIMITIVE_KINDS, type PrimitiveKind, type VariantField, type VariantType } from "./variant-type.js";
 
 /** Deeper nesting is rejected: no real macro output needs it, and recursion must not overflow the stack. */
 export const MAX_VARIANT_SCHEMA_DEPTH = 64;
@@ -24,22 +24,6 @@ export class VariantSchemaParseError extends Error {
   }
 }
 
-const PRIMITIVE_KINDS: readonly PrimitiveKind[] = [
-  "boolean",
-  "tinyint",
-  "smallint",
-  "int",
-  "bigint",
-  "float",
-  "double",
-  "string",
-  "date",
-  "timestamp",
-  "timestamp_ntz",
-  "binary",
-  "void",
-  "variant",
-];
 /** Keyword → the (immutable, so shared) type it denotes. */
 const PRIMITIVES: ReadonlyMap<string, VariantType> = new Map(
   PRIMITIVE_KINDS.map((kind) => [kind.toUpperCase(), Object.freeze({ kind })]),

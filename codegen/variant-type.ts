@@ -18,6 +18,24 @@ export type PrimitiveKind =
   /** Conflicting types were seen. */
   | "variant";
 
+/** Every primitive kind, in the order the parser tries its keywords. */
+export const PRIMITIVE_KINDS: readonly PrimitiveKind[] = [
+  "boolean",
+  "tinyint",
+  "smallint",
+  "int",
+  "bigint",
+  "float",
+  "double",
+  "string",
+  "date",
+  "timestamp",
+  "timestamp_ntz",
+  "binary",
+  "void",
+  "variant",
+];
+
 export type VariantType =
   | { readonly kind: PrimitiveKind }
   | { readonly kind: "decimal"; readonly precision: number; readonly scale: number }

@@ -3,6 +3,7 @@
  * Every variable is listed in the README's configuration table.
  */
 import { z } from "zod";
+import type { DatabricksConfig } from "./lakehouse/databricks/databricks-lakehouse.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -71,16 +72,7 @@ export interface GatewayConfig {
   readonly shutdownGraceMs: number;
   /** Adds the statements an operation ran to the response `extensions` (default: on outside production). */
   readonly exposeStatements: boolean;
-  readonly databricks?: {
-    readonly host: string;
-    readonly httpPath: string;
-    readonly token?: string;
-    readonly clientId?: string;
-    readonly clientSecret?: string;
-    readonly catalog: string;
-    readonly schema: string;
-    readonly statementTimeoutSeconds: number;
-  };
+  readonly databricks?: DatabricksConfig;
 }
 
 export class ConfigError extends Error {}

@@ -1,23 +1,6 @@
 /** fast-check generators for VARIANT type trees with hostile keys, shared by the codegen property tests. */
 import fc from "fast-check";
-import type { PrimitiveKind, VariantType } from "../../codegen/variant-type.js";
-
-const PRIMITIVE_KINDS: PrimitiveKind[] = [
-  "boolean",
-  "tinyint",
-  "smallint",
-  "int",
-  "bigint",
-  "float",
-  "double",
-  "string",
-  "date",
-  "timestamp",
-  "timestamp_ntz",
-  "binary",
-  "void",
-  "variant",
-];
+import { PRIMITIVE_KINDS, type VariantType } from "../../codegen/variant-type.js";
 
 /** Characters that break naive printers, parsers and name mangling. */
 const HOSTILE_UNITS = [
