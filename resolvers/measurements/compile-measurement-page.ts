@@ -138,6 +138,7 @@ export function compileMeasurementPage(input: MeasurementPageInput): CompiledMea
     projection: measurementProjection(input.model, input.selection),
     // Aliased (`m`) so correlated filters (annotations) can name the row.
     from: measurementQuerySource(input.model).from,
+    rowKey: { alias: "m", columns: ["experiment_id", "macro_filename", "id"] },
     filters,
     plan,
     withTotal: input.withTotal,

