@@ -62,4 +62,9 @@ export interface Dialect {
    * correlated subqueries that fetch a small relation in the same statement as its parent.
    */
   aggregateList(fields: readonly (readonly [string, Sql])[]): Sql;
+  /**
+   * A physical row locator a statement can join back on cheaply (DuckDB's `rowid`), or null where rows are
+   * joined back on their key columns (late materialization in page statements).
+   */
+  readonly rowLocator: string | null;
 }

@@ -53,6 +53,7 @@ export interface DatabricksDialectOptions {
 }
 
 export class DatabricksDialect implements Dialect {
+  readonly rowLocator = null;
   readonly name = "databricks" as const;
   readonly catalog: string;
   readonly schema: string;

@@ -18,6 +18,7 @@ function castType(type: VariantCastType): string {
 }
 
 export class DuckDbDialect implements Dialect {
+  readonly rowLocator = "rowid";
   readonly name = "duckdb" as const;
 
   constructor(private readonly schema = "centrum") {}
