@@ -1,16 +1,21 @@
 /**
- * Watches every experiment's data watermark — latest processed time from `experiment_status` and the newest
- * annotation change — in ONE statement per interval, off the request path, and reports the experiments whose
- * watermark moved. The result cache drops their entries; subscriptions (later) will use the same signal.
+ * Watches every experiment's watermark — latest processed time from `experiment_status`, the newest annotation
+ * change, and a fingerprint of its metadata (visibility, anonymization, …) and members — in ONE statement per
+ * interval, off the request path, and reports the experiments whose watermark moved. The result cache drops their
+ * entries, so a revoked membership or a visibility change also ends cached reads; subscriptions (later) will use
+ * the same signal.
  */
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
 import { sql, table } from "../lakehouse/sql.js";
 
 interface WatermarkRow {
   experiment_id: string;
+  meta: bigint | number | null;
   processed: string | null;
   annotations_updated: string | null;
   annotation_count: bigint | null;
+  members: bigint | null;
+  members_hash: bigint | number | null;
 }
 
 export class FreshnessWatch {
@@ -35,15 +40,24 @@ export class FreshnessWatch {
 
   async #poll(): Promise<string[]> {
     const rows = await this.lakehouse.query<WatermarkRow>(
-      sql`SELECT coalesce(s.experiment_id, a.experiment_id) AS experiment_id,
-          s.latest_processed_timestamp AS processed, a.annotations_updated, a.annotation_count
-        FROM ${table("experiment_status")} s
-        FULL OUTER JOIN (SELECT experiment_id, max(updated_at) AS annotations_updated, count(*) AS annotation_count
-          FROM ${table("experiment_annotations")} GROUP BY experiment_id) a ON a.experiment_id = s.experiment_id`,
+      sql`SELECT e.experiment_id,
+          hash(e.visibility, e.anonymize_contributors, e.status, e.name, e.description) AS meta,
+          s.latest_processed_timestamp AS processed, a.annotations_updated, a.annotation_count,
+          m.members, m.members_hash
+        FROM ${table("experiments")} e
+        LEFT JOIN ${table("experiment_status")} s ON s.experiment_id = e.experiment_id
+        LEFT JOIN (SELECT experiment_id, max(updated_at) AS annotations_updated, count(*) AS annotation_count
+          FROM ${table("experiment_annotations")} GROUP BY experiment_id) a ON a.experiment_id = e.experiment_id
+        LEFT JOIN (SELECT experiment_id, count(*) AS members, sum(hash(user_id, role)) AS members_hash
+          FROM ${table("experiment_members")} GROUP BY experiment_id) m ON m.experiment_id = e.experiment_id`,
     );
     const next = new Map<string, string>();
-    for (const r of rows)
-      next.set(r.experiment_id, `${r.processed}|${r.annotations_updated}|${r.annotation_count}`);
+    for (const r of rows) {
+      next.set(
+        r.experiment_id,
+        [r.meta, r.processed, r.annotations_updated, r.annotation_count, r.members, r.members_hash].join("|"),
+      );
+    }
     const first = this.#marks.size === 0;
     const changed = first
       ? []

@@ -177,6 +177,34 @@ describe("annotations", () => {
   });
 });
 
+describe("access changes", () => {
+  it("a revoked membership ends cached reads once the freshness watch notices it", async () => {
+    const member = await signToken(JWT, DEMO_PERSONAS.member.id);
+    const rows = await gw.runtime.raw.query<{ experiment_id: string }>(
+      sql`SELECT e.experiment_id FROM ${table("experiments")} e JOIN ${table("experiment_members")} m
+        ON m.experiment_id = e.experiment_id WHERE e.visibility = 'private' AND m.user_id = ${DEMO_PERSONAS.member.id}
+        ORDER BY 1 LIMIT 1`,
+    );
+    const privateId = rows[0]!.experiment_id;
+    const query =
+      "query($id: ID!) { experiment(id: $id) { id name photosynthesis(first: 3) { totalCount } } }";
+    expect((await gw.gql(query, { id: privateId }, { token: member })).errors).toBeUndefined();
+    const cached = await gw.gql(query, { id: privateId }, { token: member });
+    expect(cached.extensions!.statements!.count).toBe(0);
+
+    await gw.runtime.raw.execute(
+      sql`DELETE FROM ${table("experiment_members")} WHERE experiment_id = ${privateId} AND user_id = ${DEMO_PERSONAS.member.id}`,
+    );
+    let code: string | undefined;
+    for (let i = 0; i < 50 && code !== "NOT_FOUND"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const r = await gw.gql(query, { id: privateId }, { token: member });
+      code = r.errors?.[0]?.extensions?.code;
+    }
+    expect(code).toBe("NOT_FOUND");
+  });
+});
+
 describe("anonymized experiments", () => {
   it("never return a real name or email in any field, including cross-experiment root fields", async () => {
     const people = await gw.runtime.raw.query<{ first_name: string; last_name: string; email: string }>(
