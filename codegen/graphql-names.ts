@@ -199,13 +199,41 @@ export class TypeNameAllocator {
   }
 
   allocate(base: string): string {
+    return this.#allocate(base, undefined);
+  }
+
+  /**
+   * Allocates every `[base, name]` in order if each base comes out as that name (as it did in an earlier run);
+   * otherwise allocates nothing and returns false.
+   */
+  allocateAll(expected: readonly (readonly [base: string, name: string])[]): boolean {
+    const added: string[] = [];
+    for (const [base, name] of expected) {
+      if (this.#allocate(base, added) !== name) {
+        for (const n of added) this.#used.delete(n);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  #allocate(base: string, added: string[] | undefined): string {
     if (!isValidGraphQLName(base)) throw new Error(`Not a valid GraphQL type name: ${JSON.stringify(base)}`);
-    const name = firstFree(base, MAX_TYPE_NAME_LENGTH, (n) =>
-      [n, ...this.#derived(n)].some((c) => this.#used.has(c) || this.#reserved.has(c)),
-    );
+    let derived: readonly string[] = [];
+    const name = firstFree(base, MAX_TYPE_NAME_LENGTH, (n) => {
+      if (this.#taken(n)) return true;
+      derived = this.#derived(n);
+      for (const d of derived) if (this.#taken(d)) return true;
+      return false;
+    });
     this.#used.add(name);
-    for (const derived of this.#derived(name)) this.#used.add(derived);
+    for (const d of derived) this.#used.add(d);
+    if (added) added.push(name, ...derived);
     return name;
+  }
+
+  #taken(name: string): boolean {
+    return this.#used.has(name) || this.#reserved.has(name);
   }
 }
 

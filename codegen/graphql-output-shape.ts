@@ -4,7 +4,7 @@
  * deliberate: GraphQL has fewer, wider types, so e.g. TIMESTAMP and TIMESTAMP_NTZ both stay `DateTime`.
  */
 import { printVariantSchema } from "./variant-schema-printer.js";
-import { compareVariantKeys, type VariantType } from "./variant-type.js";
+import { compareVariantKeys, type VariantField, type VariantType } from "./variant-type.js";
 
 export type GraphQLScalarName =
   | "Int"
@@ -26,12 +26,26 @@ export type OutputShape =
 
 export interface OutputShapeField {
   readonly shape: OutputShape;
-  /** The VARIANT type text of this key in each experiment that has it (for the field's description). */
-  readonly variantTypes: ReadonlySet<string>;
+  /**
+   * The distinct VARIANT type texts of this key over the experiments that have it (for the field's description),
+   * in key order (`compareVariantKeys`).
+   */
+  readonly variantTypes: readonly string[];
 }
 
 const VOID: OutputShape = { kind: "void" };
 const JSON_SHAPE: OutputShape = { kind: "scalar", scalar: "JSON" };
+/** Shapes are never mutated, so one object per scalar serves every field. */
+const SCALAR_SHAPES: Readonly<Record<GraphQLScalarName, OutputShape>> = {
+  Int: { kind: "scalar", scalar: "Int" },
+  BigInt: { kind: "scalar", scalar: "BigInt" },
+  Float: { kind: "scalar", scalar: "Float" },
+  String: { kind: "scalar", scalar: "String" },
+  Boolean: { kind: "scalar", scalar: "Boolean" },
+  Date: { kind: "scalar", scalar: "Date" },
+  DateTime: { kind: "scalar", scalar: "DateTime" },
+  JSON: JSON_SHAPE,
+};
 
 const SCALAR_OF_PRIMITIVE: Readonly<Record<string, GraphQLScalarName>> = {
   boolean: "Boolean",
@@ -62,23 +76,35 @@ export function shapeOfVariantType(type: VariantType): OutputShape {
     case "object": {
       // Kept in key order, so merging two objects is a linear walk.
       const fields = new Map<string, OutputShapeField>();
-      for (const field of [...type.fields].sort((a, b) => compareVariantKeys(a.key, b.key))) {
-        const variantTypes = new Set([printVariantSchema(field.type)]);
-        fields.set(field.key, { shape: shapeOfVariantType(field.type), variantTypes });
+      for (const field of sortedByKey(type.fields)) {
+        fields.set(field.key, {
+          shape: shapeOfVariantType(field.type),
+          variantTypes: [printVariantSchema(field.type)],
+        });
       }
       return { kind: "object", fields };
     }
     default:
-      return { kind: "scalar", scalar: SCALAR_OF_PRIMITIVE[type.kind] ?? "JSON" };
+      return SCALAR_SHAPES[SCALAR_OF_PRIMITIVE[type.kind] ?? "JSON"];
   }
+}
+
+/** The parser keeps the text's order, which Databricks prints sorted: copy only when it is not. */
+function sortedByKey(fields: readonly VariantField[]): readonly VariantField[] {
+  for (let i = 1; i < fields.length; i++) {
+    if (compareVariantKeys(fields[i - 1]!.key, fields[i]!.key) > 0) {
+      return [...fields].sort((a, b) => compareVariantKeys(a.key, b.key));
+    }
+  }
+  return fields;
 }
 
 /** Commutative and associative (a join in a small lattice), so the merge order never shows in the result. */
 export function mergeOutputShapes(a: OutputShape, b: OutputShape): OutputShape {
+  if (a === b) return a;
   if (a.kind === "void") return b;
   if (b.kind === "void") return a;
-  if (a.kind === "scalar" && b.kind === "scalar")
-    return { kind: "scalar", scalar: mergeScalars(a.scalar, b.scalar) };
+  if (a.kind === "scalar" && b.kind === "scalar") return SCALAR_SHAPES[mergeScalars(a.scalar, b.scalar)];
   if (a.kind === "list" && b.kind === "list") return { kind: "list", of: mergeOutputShapes(a.of, b.of) };
   if (a.kind === "object" && b.kind === "object") return mergeObjects(a.fields, b.fields);
   return JSON_SHAPE;
@@ -118,9 +144,26 @@ function mergeObjects(
 }
 
 function mergeFields(a: OutputShapeField, b: OutputShapeField): OutputShapeField {
-  const shape = mergeOutputShapes(a.shape, b.shape);
-  // Experiments mostly agree on a key's type: share the set instead of copying it.
-  const agree =
-    b.variantTypes.size <= a.variantTypes.size && [...b.variantTypes].every((t) => a.variantTypes.has(t));
-  return { shape, variantTypes: agree ? a.variantTypes : new Set([...a.variantTypes, ...b.variantTypes]) };
+  if (a === b) return a;
+  return {
+    shape: mergeOutputShapes(a.shape, b.shape),
+    variantTypes: unionOfSorted(a.variantTypes, b.variantTypes),
+  };
+}
+
+/** The sorted union of two sorted lists; one of them when it already holds the other (experiments mostly agree). */
+function unionOfSorted(a: readonly string[], b: readonly string[]): readonly string[] {
+  if (a === b) return a;
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const order = compareVariantKeys(a[i]!, b[j]!);
+    out.push(order <= 0 ? a[i]! : b[j]!);
+    if (order <= 0) i++;
+    if (order >= 0) j++;
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out.length === a.length ? a : out.length === b.length ? b : out;
 }

@@ -136,57 +136,136 @@ export function buildMacroTypeModels(
   entries: readonly CatalogSchemaEntry[],
   options: MacroTypeModelOptions = {},
 ): MacroTypeModels {
-  const warnings: string[] = [];
-  const merged: MergedMacro[] = [];
-  for (const [macroFilename, group] of groupByMacro(entries)) {
-    const macro = mergeMacro(macroFilename, group, warnings);
-    if (macro !== undefined) merged.push(macro);
+  return new MacroTypeModelBuilder(options).build(entries);
+}
+
+/** What the builder remembers of one macro from its last build. */
+interface MacroMemo {
+  /** The macro's catalog entries, sorted and without repeats. */
+  readonly group: readonly CatalogSchemaEntry[];
+  readonly merged: MergedMacro | undefined;
+  readonly warnings: readonly string[];
+  readonly model?: MacroTypeModel;
+  /** The nested type names the model took, in the order it took them: [base asked for, name given]. */
+  readonly nestedTypes?: readonly (readonly [string, string])[];
+}
+
+/**
+ * `buildMacroTypeModels` with fixed options, remembering its last build. A macro whose catalog entries are unchanged
+ * is not parsed or merged again, and keeps its model object when its names come out the same (its field name, type
+ * name, and every nested type name, asked for again in the same order); the result is always what
+ * `buildMacroTypeModels` gives for the same entries. A catalog change then costs little more than the macros it
+ * touches.
+ */
+export class MacroTypeModelBuilder {
+  readonly #options: MacroTypeModelOptions;
+  readonly #reservedTopLevel: ReadonlySet<string>;
+  #memos = new Map<string, MacroMemo>();
+
+  constructor(options: MacroTypeModelOptions = {}) {
+    this.#options = options;
+    this.#reservedTopLevel = new Set([
+      ...DEFAULT_RESERVED_MEASUREMENT_FIELD_NAMES,
+      ...(options.reservedMeasurementFieldNames ?? []),
+    ]);
   }
 
-  const fieldNames = assignMacroFieldNames(
-    merged.map((m) => m.macroFilename),
-    {
-      reserved: [...DEFAULT_RESERVED_MACRO_FIELD_NAMES, ...(options.reservedFieldNames ?? [])],
-      derived: options.derivedFieldNames ?? defaultDerivedMacroFieldNames,
-    },
-  );
-  const types = new TypeNameAllocator({
-    reserved: [...DEFAULT_RESERVED_TYPE_NAMES, ...(options.reservedTypeNames ?? [])],
-    derived: options.derivedTypeNames ?? (() => []),
-  });
-  // Measurement types first, so a nested type never takes a name a macro would have.
-  const typeNames = merged.map((m) =>
-    types.allocate(`${upperFirst(fieldNames.get(m.macroFilename)!)}Measurement`),
-  );
-  const reservedTopLevel = new Set([
-    ...DEFAULT_RESERVED_MEASUREMENT_FIELD_NAMES,
-    ...(options.reservedMeasurementFieldNames ?? []),
-  ]);
+  build(entries: readonly CatalogSchemaEntry[]): MacroTypeModels {
+    const options = this.#options;
+    const warnings: string[] = [];
+    const memos = new Map<string, MacroMemo>();
+    // Experiments that run the same macro mostly report the same schema text: parse and shape each text once.
+    const parsed = new Map<string, ParsedSchema>();
+    for (const [macroFilename, group] of groupByMacro(entries)) {
+      const previous = this.#memos.get(macroFilename);
+      let memo: MacroMemo;
+      if (previous !== undefined && sameGroup(previous.group, group)) {
+        memo = { group: previous.group, merged: previous.merged, warnings: previous.warnings };
+      } else {
+        const macroWarnings: string[] = [];
+        memo = {
+          group,
+          merged: mergeMacro(macroFilename, group, parsed, macroWarnings),
+          warnings: macroWarnings,
+        };
+      }
+      memos.set(macroFilename, memo);
+      for (const warning of memo.warnings) warnings.push(warning);
+    }
+    const merged = [...memos.values()].flatMap((m) => (m.merged === undefined ? [] : [m.merged]));
 
-  const macros = merged.map((m, i): MacroTypeModel => {
-    const typeName = typeNames[i]!;
-    const context: FieldContext = { macroName: m.macroName, types };
-    return {
-      macroFilename: m.macroFilename,
-      macroName: m.macroName,
-      fieldName: fieldNames.get(m.macroFilename)!,
-      typeName,
-      description:
-        `Measurements of macro ${m.macroName} (${m.macroFilename}). The typed fields merge the output schemas ` +
-        `of every experiment that ran it; \`output\` holds the raw value.`,
-      experimentIds: m.experimentIds,
-      fields:
-        m.root === undefined
-          ? []
-          : buildFields(
-              m.root,
-              context,
-              { path: [], display: "", withinList: false, typeName },
-              reservedTopLevel,
-            ),
-    };
-  });
-  return { macros, warnings };
+    const fieldNames = assignMacroFieldNames(
+      merged.map((m) => m.macroFilename),
+      {
+        reserved: [...DEFAULT_RESERVED_MACRO_FIELD_NAMES, ...(options.reservedFieldNames ?? [])],
+        derived: options.derivedFieldNames ?? defaultDerivedMacroFieldNames,
+      },
+    );
+    const types = new TypeNameAllocator({
+      reserved: [...DEFAULT_RESERVED_TYPE_NAMES, ...(options.reservedTypeNames ?? [])],
+      derived: options.derivedTypeNames ?? (() => []),
+    });
+    // Measurement types first, so a nested type never takes a name a macro would have.
+    const typeNames = merged.map((m) =>
+      types.allocate(`${upperFirst(fieldNames.get(m.macroFilename)!)}Measurement`),
+    );
+
+    const macros = merged.map((m, i): MacroTypeModel => {
+      const fieldName = fieldNames.get(m.macroFilename)!;
+      const typeName = typeNames[i]!;
+      const memo = memos.get(m.macroFilename)!;
+      const previous = this.#memos.get(m.macroFilename);
+      // Reuse only the model built from this very merge, under the same names.
+      if (
+        previous?.model !== undefined &&
+        previous.merged === m &&
+        previous.model.fieldName === fieldName &&
+        previous.model.typeName === typeName &&
+        types.allocateAll(previous.nestedTypes!)
+      ) {
+        memos.set(m.macroFilename, { ...memo, model: previous.model, nestedTypes: previous.nestedTypes });
+        return previous.model;
+      }
+      const nestedTypes: [string, string][] = [];
+      const context: FieldContext = {
+        macroName: m.macroName,
+        allocateType: (base) => {
+          const name = types.allocate(base);
+          nestedTypes.push([base, name]);
+          return name;
+        },
+      };
+      const model: MacroTypeModel = {
+        macroFilename: m.macroFilename,
+        macroName: m.macroName,
+        fieldName,
+        typeName,
+        description:
+          `Measurements of macro ${m.macroName} (${m.macroFilename}). The typed fields merge the output schemas ` +
+          `of every experiment that ran it; \`output\` holds the raw value.`,
+        experimentIds: m.experimentIds,
+        fields:
+          m.root === undefined
+            ? []
+            : buildFields(
+                m.root,
+                context,
+                { path: [], display: "", withinList: false, typeName },
+                this.#reservedTopLevel,
+              ),
+      };
+      memos.set(m.macroFilename, { ...memo, model, nestedTypes });
+      return model;
+    });
+    this.#memos = memos;
+    return { macros, warnings };
+  }
+}
+
+function sameGroup(a: readonly CatalogSchemaEntry[], b: readonly CatalogSchemaEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameEntry(a[i]!, b[i]!)) return false;
+  return true;
 }
 
 function groupByMacro(entries: readonly CatalogSchemaEntry[]): Map<string, CatalogSchemaEntry[]> {
@@ -218,9 +297,31 @@ function sameEntry(a: CatalogSchemaEntry, b: CatalogSchemaEntry): boolean {
   );
 }
 
+/** One schema text, parsed: its shape when it is an OBJECT, else its type (or why it did not parse). */
+type ParsedSchema =
+  | { readonly shape: OutputShape }
+  | { readonly type: VariantType }
+  | { readonly error: VariantSchemaParseError };
+
+function parseSchema(text: string, cache: Map<string, ParsedSchema>): ParsedSchema {
+  let parsed = cache.get(text);
+  if (parsed === undefined) {
+    try {
+      const type = parseVariantSchema(text);
+      parsed = type.kind === "object" ? { shape: shapeOfVariantType(type) } : { type };
+    } catch (error) {
+      if (!(error instanceof VariantSchemaParseError)) throw error;
+      parsed = { error };
+    }
+    cache.set(text, parsed);
+  }
+  return parsed;
+}
+
 function mergeMacro(
   macroFilename: string,
   group: readonly CatalogSchemaEntry[],
+  cache: Map<string, ParsedSchema>,
   warnings: string[],
 ): MergedMacro | undefined {
   let root: OutputShape = { kind: "void" };
@@ -228,21 +329,19 @@ function mergeMacro(
   const nameVotes = new Map<string, number>();
   for (const entry of group) {
     const where = `experiment ${JSON.stringify(entry.experimentId)}, macro ${JSON.stringify(macroFilename)}`;
-    let type: VariantType;
-    try {
-      type = parseVariantSchema(entry.outputSchema);
-    } catch (error) {
-      if (!(error instanceof VariantSchemaParseError)) throw error;
-      warnings.push(`${where}: output_schema skipped: ${error.message}`);
+    const parsed = parseSchema(entry.outputSchema, cache);
+    if ("error" in parsed) {
+      warnings.push(`${where}: output_schema skipped: ${parsed.error.message}`);
       continue;
     }
     experimentIds.add(entry.experimentId);
     nameVotes.set(entry.macroName, (nameVotes.get(entry.macroName) ?? 0) + 1);
-    if (type.kind === "object") root = mergeOutputShapes(root, shapeOfVariantType(type));
+    // Merging is idempotent, so a text seen before in this macro changes nothing (`mergeOutputShapes(a, a)` is a).
+    if ("shape" in parsed) root = mergeOutputShapes(root, parsed.shape);
     // VOID = only null outputs so far: nothing to type, nothing to warn about.
-    else if (type.kind !== "void") {
+    else if (parsed.type.kind !== "void") {
       warnings.push(
-        `${where}: output_schema is ${printVariantSchema(type)}, not an OBJECT; it adds no typed fields`,
+        `${where}: output_schema is ${printVariantSchema(parsed.type)}, not an OBJECT; it adds no typed fields`,
       );
     }
   }
@@ -271,7 +370,8 @@ function mostCommon(votes: ReadonlyMap<string, number>): string {
 
 interface FieldContext {
   macroName: string;
-  types: TypeNameAllocator;
+  /** `TypeNameAllocator.allocate`, recorded. */
+  allocateType: (base: string) => string;
 }
 
 interface Parent {
@@ -317,18 +417,30 @@ function buildFields(
   });
 }
 
+/** Field types are never mutated, so one object per scalar serves every field. */
+const SCALAR_TYPES: Readonly<Record<GraphQLScalarName, ModelFieldType>> = {
+  Int: { kind: "scalar", scalar: "Int" },
+  BigInt: { kind: "scalar", scalar: "BigInt" },
+  Float: { kind: "scalar", scalar: "Float" },
+  String: { kind: "scalar", scalar: "String" },
+  Boolean: { kind: "scalar", scalar: "Boolean" },
+  Date: { kind: "scalar", scalar: "Date" },
+  DateTime: { kind: "scalar", scalar: "DateTime" },
+  JSON: { kind: "scalar", scalar: "JSON" },
+};
+
 function fieldType(shape: OutputShape, key: string, context: FieldContext, at: Parent): ModelFieldType {
   switch (shape.kind) {
     case "void":
-      return { kind: "scalar", scalar: "JSON" };
+      return SCALAR_TYPES.JSON;
     case "scalar":
-      return { kind: "scalar", scalar: shape.scalar };
+      return SCALAR_TYPES[shape.scalar];
     case "list":
       return { kind: "list", of: fieldType(shape.of, key, context, listElementOf(at)) };
     case "object": {
       // A GraphQL object type needs at least one field; an empty OBJECT<> stays opaque JSON.
-      if (shape.fields.size === 0) return { kind: "scalar", scalar: "JSON" };
-      const typeName = context.types.allocate(`${at.typeName}${pascalCase(at.segment ?? "")}`);
+      if (shape.fields.size === 0) return SCALAR_TYPES.JSON;
+      const typeName = context.allocateType(`${at.typeName}${pascalCase(at.segment ?? "")}`);
       const object: ObjectModel = {
         typeName,
         description: `The "${key}" object${at.display === printVariantKey(key) ? "" : ` at ${at.display}`} from macro output of ${context.macroName}.`,
@@ -349,12 +461,11 @@ function describeField(
   macroName: string,
   display: string | undefined,
 ): string {
-  const types = [...field.variantTypes]
-    .sort(compareVariantKeys)
-    .map((text) =>
-      text.length > MAX_TYPE_TEXT_IN_DESCRIPTION ? `${text.slice(0, MAX_TYPE_TEXT_IN_DESCRIPTION)}…` : text,
-    )
-    .join(" | ");
+  // variantTypes are sorted already.
+  let types = "";
+  for (const [i, text] of field.variantTypes.entries()) {
+    types += `${i === 0 ? "" : " | "}${text.length > MAX_TYPE_TEXT_IN_DESCRIPTION ? `${text.slice(0, MAX_TYPE_TEXT_IN_DESCRIPTION)}…` : text}`;
+  }
   const location = display === undefined ? "" : ` at ${display}`;
   return `"${key}" (${types})${location} from macro output of ${macroName}.`;
 }
@@ -370,4 +481,68 @@ function sqlCastOf(type: ModelFieldType): SqlCast {
     case "object":
       return "json";
   }
+}
+
+/**
+ * Whether two models are the same in every property (what a schema generated from one would be for the other
+ * too), so a rebuilt catalog can reuse the types it generated for an unchanged macro.
+ */
+export function sameMacroTypeModel(a: MacroTypeModel, b: MacroTypeModel): boolean {
+  return (
+    a === b ||
+    (a.macroFilename === b.macroFilename &&
+      a.macroName === b.macroName &&
+      a.fieldName === b.fieldName &&
+      a.typeName === b.typeName &&
+      a.description === b.description &&
+      sameStrings(a.experimentIds, b.experimentIds) &&
+      sameFields(a.fields, b.fields))
+  );
+}
+
+function sameFields(a: readonly ModelField[], b: readonly ModelField[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.key !== y.key ||
+      x.name !== y.name ||
+      x.withinList !== y.withinList ||
+      x.description !== y.description ||
+      !sameStrings(x.path, y.path) ||
+      !sameSqlCast(x.sqlType, y.sqlType) ||
+      !sameFieldType(x.type, y.type)
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function sameFieldType(a: ModelFieldType, b: ModelFieldType): boolean {
+  if (a === b) return true;
+  switch (a.kind) {
+    case "scalar":
+      return b.kind === "scalar" && a.scalar === b.scalar;
+    case "list":
+      return b.kind === "list" && sameFieldType(a.of, b.of);
+    case "object":
+      return (
+        b.kind === "object" &&
+        a.object.typeName === b.object.typeName &&
+        a.object.description === b.object.description &&
+        sameFields(a.object.fields, b.object.fields)
+      );
+  }
+}
+
+function sameSqlCast(a: SqlCast, b: SqlCast): boolean {
+  return typeof a === "string" || typeof b === "string" ? a === b : a.list === b.list;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

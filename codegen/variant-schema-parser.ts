@@ -4,7 +4,7 @@
  * whitespace anywhere between tokens, unquoted keys with any character that cannot end a key.
  * Offsets in errors are UTF-16 code-unit indexes into the input (what `String.prototype.slice` takes).
  */
-import { PRIMITIVE_KINDS, type PrimitiveKind, type VariantField, type VariantType } from "./variant-type.js";
+import { PRIMITIVE_KINDS, type VariantField, type VariantType } from "./variant-type.js";
 
 /** Deeper nesting is rejected: no real macro output needs it, and recursion must not overflow the stack. */
 export const MAX_VARIANT_SCHEMA_DEPTH = 64;

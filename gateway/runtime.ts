@@ -4,7 +4,7 @@
  */
 
 import { catalogSourceByName } from "../resolvers/catalog/catalog-source.js";
-import { buildGatewaySchema, catalogFingerprint } from "../schema/build-schema.js";
+import { buildGatewaySchemaAsync, catalogFingerprint } from "../schema/build-schema.js";
 import { SchemaRegistry } from "../schema/schema-registry.js";
 import { createHs256Verifier, type TokenVerifier } from "./auth/jwt.js";
 import type { GatewayConfig } from "./config.js";
@@ -75,8 +75,9 @@ export async function createRuntime(
   const registry = new SchemaRegistry({
     loadCatalog: () => source.read(raw),
     fingerprint: (entries) => catalogFingerprint(entries),
-    build: (entries, version) => {
-      const { schema, warnings } = buildGatewaySchema({ version, catalog: entries });
+    // Built off the request path: the async build yields to the event loop between its steps.
+    build: async (entries, version) => {
+      const { schema, warnings } = await buildGatewaySchemaAsync({ version, catalog: entries });
       return { schema, warnings };
     },
     pollMs: config.catalog.pollMs,

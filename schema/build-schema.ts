@@ -1,17 +1,32 @@
-/** Builds the whole GraphQL schema for one catalog snapshot: static types plus one type per macro. */
-import type { GraphQLSchema } from "graphql";
+/**
+ * Builds the whole GraphQL schema for one catalog snapshot: the static schema (built once per process) plus the
+ * per-macro types and fields, assembled in schema order. See README.md for why it is built this way.
+ */
 import {
-  buildMacroTypeModels,
+  assertValidSchema,
+  type GraphQLEnumType,
+  type GraphQLInputObjectType,
+  type GraphQLInterfaceType,
+  GraphQLList,
+  GraphQLNonNull,
+  type GraphQLObjectType,
+  type GraphQLScalarType,
+  type GraphQLSchema,
+  GraphQLString,
+} from "graphql";
+import {
   type CatalogSchemaEntry,
+  type GraphQLScalarName,
   type MacroTypeModel,
-  type ModelField,
-  type ModelFieldType,
+  MacroTypeModelBuilder,
   macroCatalogFingerprint,
 } from "../codegen/macro-type-model.js";
-import { createBuilder } from "./builder.js";
-import { addMacroTypes } from "./macro-types.js";
-import { addCoreTypes } from "./static/core-types.js";
-import { addScalars } from "./static/scalars.js";
+import type { MacroInfoRow } from "../resolvers/loaders/request-loaders.js";
+import type { FieldScalar } from "../resolvers/measurements/query-fields.js";
+import { MacroTypeGenerator } from "./macro-types.js";
+import { SchemaAssembly } from "./schema-assembly.js";
+import { schemaCatalogExtensions } from "./schema-catalog.js";
+import { staticSchema } from "./static/static-schema.js";
 
 export interface CatalogInputEntry {
   readonly experimentId: string;
@@ -98,17 +113,6 @@ const DERIVED_TYPE_SUFFIXES = [
   "GroupKey",
 ];
 
-function typeText(type: ModelFieldType): string {
-  switch (type.kind) {
-    case "scalar":
-      return type.scalar;
-    case "object":
-      return type.object.typeName;
-    case "list":
-      return `[${typeText(type.of)}]`;
-  }
-}
-
 function typedEntries(catalog: readonly CatalogInputEntry[]): CatalogSchemaEntry[] {
   return catalog.flatMap((e) =>
     e.outputSchema == null
@@ -129,71 +133,140 @@ export function catalogFingerprint(catalog: readonly CatalogInputEntry[]): strin
   return macroCatalogFingerprint(typedEntries(catalog));
 }
 
+/**
+ * Builds and validates the schema of one catalog (graphql-js caches the validation in the schema, so serving it does
+ * not validate again; an invalid schema throws here instead of failing every request).
+ */
 export function buildGatewaySchema(input: SchemaInput): BuiltGatewaySchema {
-  const entries = typedEntries(input.catalog);
-  const { macros: models, warnings } = buildMacroTypeModels(entries, {
-    reservedTypeNames: STATIC_TYPE_NAMES,
-    derivedTypeNames: (t) => DERIVED_TYPE_SUFFIXES.map((suffix) => `${t}${suffix}`),
+  const steps = buildSteps(input);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `buildGatewaySchema` that lets the event loop run between steps (after the type models, after every batch of
+ * macros whose types it generates, before validating), so requests on the current schema are not held up for the
+ * whole build.
+ */
+export async function buildGatewaySchemaAsync(input: SchemaInput): Promise<BuiltGatewaySchema> {
+  const steps = buildSteps(input);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function* buildSteps(input: SchemaInput): Generator<void, BuiltGatewaySchema> {
+  const built = MODEL_BUILDER.build(typedEntries(input.catalog));
+  yield;
+  const assembly = new SchemaAssembly(staticSchema(), EXTENDED_TYPES);
+  const generated = yield* macroTypeGenerator(assembly).generate(built.macros);
+  const models = generated.models;
+  assembly.addTypes(generated.types);
+  assembly.addFields("Experiment", generated.experimentFields);
+  assembly.addFields("Query", generated.queryFields);
+  addCatalogFields(assembly, input.version, models);
+  const schema = assembly.toSchema(
+    schemaCatalogExtensions({ macroFilenames: new Set(models.map((m) => m.macroFilename)) }),
+  );
+  yield;
+  assertValidSchema(schema);
+  return { schema, models, warnings: built.warnings };
+}
+
+/** One per process: it remembers the last catalog, so a catalog change re-models only the macros it touches. */
+const MODEL_BUILDER = new MacroTypeModelBuilder({
+  reservedTypeNames: STATIC_TYPE_NAMES,
+  derivedTypeNames: (t) => DERIVED_TYPE_SUFFIXES.map((suffix) => `${t}${suffix}`),
+});
+
+/** The static types that get per-catalog fields. */
+const EXTENDED_TYPES = ["Query", "Experiment", "MacroInfo"];
+
+const SCALAR_NAMES: readonly GraphQLScalarName[] = [
+  "Int",
+  "BigInt",
+  "Float",
+  "String",
+  "Boolean",
+  "Date",
+  "DateTime",
+  "JSON",
+];
+const FILTER_SCALARS: readonly FieldScalar[] = [
+  "Int",
+  "BigInt",
+  "Float",
+  "String",
+  "Boolean",
+  "Date",
+  "DateTime",
+  "ID",
+];
+
+let GENERATOR: MacroTypeGenerator | undefined;
+
+/** One generator per process: the static types it builds on are the process's, and it keeps the last catalog's types. */
+function macroTypeGenerator(assembly: SchemaAssembly): MacroTypeGenerator {
+  if (GENERATOR) return GENERATOR;
+  const type = <T>(name: string) => {
+    // Generated types outlive one schema, so they may reference only the static types every schema shares.
+    if (!assembly.isShared(name)) throw new Error(`${name} is not shared by every schema.`);
+    return assembly.type(name) as T;
+  };
+  GENERATOR = new MacroTypeGenerator({
+    Measurement: type<GraphQLInterfaceType>("Measurement"),
+    PageInfo: type<GraphQLObjectType>("PageInfo"),
+    scalars: Object.fromEntries(SCALAR_NAMES.map((s) => [s, type<GraphQLScalarType>(s)])) as Record<
+      GraphQLScalarName,
+      GraphQLScalarType
+    >,
+    filters: Object.fromEntries(
+      FILTER_SCALARS.map((s) => [s, type<GraphQLInputObjectType>(`${s}Filter`)]),
+    ) as Record<FieldScalar, GraphQLInputObjectType>,
+    QuestionFilter: type<GraphQLInputObjectType>("QuestionFilter"),
+    AnnotationFilter: type<GraphQLInputObjectType>("AnnotationFilter"),
+    SortDirection: type<GraphQLEnumType>("SortDirection"),
+    NullsOrder: type<GraphQLEnumType>("NullsOrder"),
+    TimeBucket: type<GraphQLEnumType>("TimeBucket"),
+    JSON: type<GraphQLScalarType>("JSON"),
+    DateTime: type<GraphQLScalarType>("DateTime"),
   });
+  return GENERATOR;
+}
+
+/** The fields that depend on the catalog as a whole: the catalog itself and its version. */
+function addCatalogFields(assembly: SchemaAssembly, version: string, models: readonly MacroTypeModel[]) {
   const byFilename = new Map(models.map((m) => [m.macroFilename, m]));
+  const MacroField = assembly.objectType("MacroField");
+  const MacroType = assembly.objectType("MacroType");
 
-  const builder = createBuilder();
-  addScalars(builder);
-  const core = addCoreTypes(builder, () => input.version);
-
-  const MacroField = builder.objectRef<ModelField>("MacroField").implement({
-    description: "A typed field generated from a macro's VARIANT output schema.",
-    fields: (t) => ({
-      name: t.exposeString("name", { nullable: false, description: "The GraphQL field name." }),
-      key: t.exposeString("key", { nullable: false, description: "The original key in the macro output." }),
-      path: t.exposeStringList("path", {
-        nullable: false,
-        description: "Original keys from the output root.",
-      }),
-      type: t.string({ nullable: false, description: "The GraphQL type.", resolve: (f) => typeText(f.type) }),
-      description: t.exposeString("description", { nullable: false }),
-    }),
-  });
-
-  const MacroType = builder.objectRef<MacroTypeModel>("MacroType").implement({
-    description: "A macro in the catalog and the GraphQL type generated for it.",
-    fields: (t) => ({
-      name: t.exposeString("macroName", { nullable: false }),
-      filename: t.exposeString("macroFilename", { nullable: false }),
-      fieldName: t.exposeString("fieldName", {
-        nullable: false,
-        description: "Connection field on Experiment and Query.",
-      }),
-      typeName: t.exposeString("typeName", { nullable: false }),
-      experimentCount: t.int({ nullable: false, resolve: (m) => m.experimentIds.length }),
-      fields: t.field({ type: [MacroField], nullable: false, resolve: (m) => m.fields }),
-    }),
-  });
-
-  builder.objectField(core.MacroInfo, "fieldName", (t) =>
-    t.string({
+  assembly.addFields("MacroInfo", {
+    fieldName: {
+      type: GraphQLString,
       description:
         "The connection field of this macro on Experiment (null when its schema could not be typed).",
-      resolve: (m) => byFilename.get(m.macro_filename)?.fieldName ?? null,
-    }),
-  );
-  builder.objectField(core.MacroInfo, "fields", (t) =>
-    t.field({
-      type: [MacroField],
-      nullable: false,
+      resolve: (m: MacroInfoRow) => byFilename.get(m.macro_filename)?.fieldName ?? null,
+    },
+    fields: {
+      type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(MacroField))),
       description: "Typed fields of this macro (merged over every experiment that runs it).",
-      resolve: (m) => byFilename.get(m.macro_filename)?.fields ?? [],
-    }),
-  );
-  builder.queryField("macros", (t) =>
-    t.field({
-      type: [MacroType],
-      nullable: false,
+      resolve: (m: MacroInfoRow) => byFilename.get(m.macro_filename)?.fields ?? [],
+    },
+  });
+  assembly.addFields("Query", {
+    macros: {
+      type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(MacroType))),
       description: "Every macro in the catalog with its generated GraphQL type.",
       resolve: () => models,
-    }),
-  );
-
-  addMacroTypes(builder, core, models);
-  return { schema: builder.toSchema(), models, warnings };
+    },
+    schemaVersion: {
+      type: new GraphQLNonNull(GraphQLString),
+      description: "Fingerprint of the macro catalog this schema was generated from.",
+      resolve: () => version,
+    },
+  });
 }

@@ -1,305 +1,79 @@
 /**
- * The query language types: shared filter inputs and enums (`FloatFilter`, `StringFilter`, …, `SortDirection`,
- * `NullsOrder`, `TimeBucket`, `QuestionFilter`, `AnnotationFilter`), and per row source the generated inputs and
- * outputs — for a macro type `X`: `XWhere` (nested objects get their own `…Where`), `XOrderBy`, the field enums
- * `XField` / `XNumericField`, `XAggregateGroupBy`, `XAggregate`, `XAggregateGroup`, `XGroupKey`,
- * `XNumericAggregates`, `XDistinct`, `XDistinctValue`; for samples `SampleWhere`, `SampleOrderBy`, `SampleField`.
+ * The generated query language types of one macro, with plain graphql-js (built per catalog, so kept cheap): for a
+ * measurement type `X`, `XWhere` (nested objects get their own `…Where`), `XOrderBy`, the field enums `XField` /
+ * `XNumericField`, `XAggregateGroupBy`, `XAggregate`, `XAggregateGroup`, `XGroupKey`, `XNumericAggregates`,
+ * `XDistinct`, `XDistinctValue`, and the arguments of the per-macro root and `Experiment` fields.
  *
- * Operators are per type (a wrong operator is a schema error); names come from the field catalog
- * (`resolvers/measurements/query-fields.ts`) that the SQL compilers resolve them with.
+ * Names come from the field catalog (`resolvers/measurements/query-fields.ts`) the SQL compilers resolve them with;
+ * the docs and the shared inputs (`FloatFilter`, …) are the static ones in `static/query-language-types.ts`, so the
+ * samples' `SampleWhere` and a macro's `XWhere` read alike. Every field list is built in schema order.
  */
-import type { EnumRef, InputObjectRef, ObjectRef } from "@pothos/core";
-import type { MacroTypeModel } from "../codegen/macro-type-model.js";
-import type { TimeBucketUnit } from "../gateway/lakehouse/dialect.js";
-import type { RowValue } from "../gateway/lakehouse/lakehouse.js";
-import type { AggregateGroup, GroupByArgs } from "../resolvers/measurements/compile-aggregate.js";
-import { DEFAULT_DISTINCT_FIRST, MAX_DISTINCT_FIRST } from "../resolvers/measurements/compile-distinct.js";
-import type { OrderByArgs } from "../resolvers/measurements/compile-order-by.js";
 import {
-  MAX_IN_LIST,
-  OPERATORS,
-  type ScalarOperator,
-  type WhereArgs,
-} from "../resolvers/measurements/compile-where.js";
+  GraphQLBoolean,
+  GraphQLEnumType,
+  type GraphQLEnumValueConfigMap,
+  type GraphQLFieldConfigArgumentMap,
+  type GraphQLFieldConfigMap,
+  type GraphQLFieldResolver,
+  GraphQLFloat,
+  GraphQLID,
+  type GraphQLInputFieldConfig,
+  GraphQLInputObjectType,
+  GraphQLInt,
+  type GraphQLNamedType,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  type GraphQLScalarType,
+  GraphQLString,
+} from "graphql";
+import type { RowValue } from "../gateway/lakehouse/lakehouse.js";
+import type { AggregateGroup } from "../resolvers/measurements/compile-aggregate.js";
+import { DEFAULT_DISTINCT_FIRST, MAX_DISTINCT_FIRST } from "../resolvers/measurements/compile-distinct.js";
 import type { AggregateResult } from "../resolvers/measurements/measurement-aggregate.js";
 import type { DistinctResult } from "../resolvers/measurements/measurement-distinct.js";
 import {
   type FieldScalar,
   isNumeric,
-  measurementQuerySource,
   type QueryField,
   type QuerySource,
-  sampleQuerySource,
   type WhereNode,
 } from "../resolvers/measurements/query-fields.js";
-import type { GatewayArgBuilder, GatewayBuilder, GatewayTypes } from "./builder.js";
+import { listOf, NO_EXTENSIONS, nonNull } from "./graphql-config.js";
+import { schemaNameOf, sortBySchemaName, sortedMap } from "./schema-order.js";
+import { PAGING_ARG_DOCS } from "./static/core-types.js";
+import {
+  FIELD_ENUM_DOC,
+  fieldEnumValueDoc,
+  NULLS_DOC,
+  ORDER_BY_ARG_DOC,
+  ORDER_BY_DOC,
+  WHERE_CONTROL_DOCS,
+  WHERE_DOC,
+} from "./static/query-language-types.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: the generated types are only known at runtime
-type AnyRef = any;
-// biome-ignore lint/suspicious/noExplicitAny: Pothos field builders of runtime-generated types
-type AnyBuilder = any;
-
-export interface QueryLanguageTypes {
-  readonly SortDirection: AnyRef;
-  readonly NullsOrder: AnyRef;
-  readonly TimeBucket: EnumRef<GatewayTypes, TimeBucketUnit>;
-  readonly filters: Readonly<Record<FieldScalar, AnyRef>>;
-  readonly QuestionFilter: AnyRef;
-  readonly AnnotationFilter: AnyRef;
+/** The static types the generated query types refer to (shared by every schema the process builds). */
+export interface QueryLanguageStatics {
+  readonly filters: Readonly<Record<FieldScalar, GraphQLInputObjectType>>;
+  readonly QuestionFilter: GraphQLInputObjectType;
+  readonly AnnotationFilter: GraphQLInputObjectType;
+  readonly SortDirection: GraphQLEnumType;
+  readonly NullsOrder: GraphQLEnumType;
+  readonly TimeBucket: GraphQLEnumType;
+  readonly JSON: GraphQLScalarType;
+  readonly DateTime: GraphQLScalarType;
 }
 
-/** Refs of one source's generated types. */
-export interface SourceQueryTypes {
-  readonly Where: InputObjectRef<GatewayTypes, WhereArgs>;
-  readonly OrderBy: InputObjectRef<GatewayTypes, OrderByArgs>;
-  /** Values are the field names of the catalog. */
-  readonly Field: EnumRef<GatewayTypes, string>;
+export interface MacroQueryTypes {
+  readonly Where: GraphQLInputObjectType;
+  readonly OrderBy: GraphQLInputObjectType;
+  readonly Field: GraphQLEnumType;
+  readonly GroupBy: GraphQLInputObjectType;
+  readonly Aggregate: GraphQLObjectType;
+  readonly Distinct: GraphQLObjectType;
 }
 
-export interface MacroQueryTypes extends SourceQueryTypes {
-  readonly GroupBy: InputObjectRef<GatewayTypes, GroupByArgs>;
-  readonly Aggregate: ObjectRef<GatewayTypes, AggregateResult>;
-  readonly Distinct: ObjectRef<GatewayTypes, DistinctResult>;
-}
-
-const SHARED = new WeakMap<GatewayBuilder, QueryLanguageTypes>();
-
-const OPERATOR_DOC: Readonly<Record<ScalarOperator, string>> = {
-  eq: "Equal to.",
-  neq: "Not equal to (null values never match; use `isNull`).",
-  gt: "Greater than.",
-  gte: "Greater than or equal to.",
-  lt: "Less than.",
-  lte: "Less than or equal to.",
-  in: `One of these values (at most ${MAX_IN_LIST}).`,
-  nin: `None of these values (at most ${MAX_IN_LIST}); null values never match.`,
-  contains: "Contains this text (case-sensitive).",
-  startsWith: "Starts with this text (case-sensitive).",
-  isNull: "true: the value is missing (or does not have the field's type); false: it is present.",
-};
-
-/** The shared types, created once per builder (samples and every macro use them). */
-export function queryLanguageTypes(builder: GatewayBuilder): QueryLanguageTypes {
-  const existing = SHARED.get(builder);
-  if (existing) return existing;
-
-  const SortDirection = builder.enumType("SortDirection", {
-    values: { ASC: { value: "ASC" }, DESC: { value: "DESC" } } as const,
-  });
-  const NullsOrder = builder.enumType("NullsOrder", {
-    description: "Where rows without a value go; default LAST in both directions.",
-    values: { FIRST: { value: "FIRST" }, LAST: { value: "LAST" } } as const,
-  });
-  const TimeBucket = builder.enumType("TimeBucket", {
-    description: "Width of a time bucket; buckets start at the unit's boundary in the requested time zone.",
-    values: {
-      MINUTE: { value: "minute" },
-      HOUR: { value: "hour" },
-      DAY: { value: "day" },
-      WEEK: { value: "week", description: "Weeks start on Monday." },
-      MONTH: { value: "month" },
-      YEAR: { value: "year" },
-    } as const,
-  });
-
-  const scalarOf: Readonly<Record<FieldScalar, string>> = {
-    Int: "Int",
-    BigInt: "BigInt",
-    Float: "Float",
-    String: "String",
-    Boolean: "Boolean",
-    Date: "Date",
-    DateTime: "DateTime",
-    ID: "ID",
-  };
-  const filters = Object.fromEntries(
-    (Object.keys(OPERATORS) as FieldScalar[]).map((family) => {
-      const scalar = scalarOf[family];
-      const ref = builder.inputType(`${family}Filter`, {
-        description: `Conditions on a ${family} value; all given conditions must hold.`,
-        fields: (t: AnyBuilder) =>
-          Object.fromEntries(
-            OPERATORS[family].map((op) => {
-              const description = OPERATOR_DOC[op];
-              if (op === "isNull") return [op, t.boolean({ description })];
-              if (op === "in" || op === "nin") {
-                return [op, t.field({ type: [scalar], required: { list: false, items: true }, description })];
-              }
-              if (op === "contains" || op === "startsWith") return [op, t.string({ description })];
-              return [op, t.field({ type: scalar, description })];
-            }),
-          ),
-      });
-      return [family, ref];
-    }),
-  ) as Record<FieldScalar, AnyRef>;
-
-  const QuestionFilter = builder.inputType("QuestionFilter", {
-    description:
-      "The row has a question with this label (answered on the device), and with this answer when `eq`/`in` is given.",
-    fields: (t) => ({
-      label: t.string({ required: true }),
-      eq: t.string({ description: "The answer equals this text." }),
-      in: t.stringList({
-        required: { list: false, items: true },
-        description: `The answer is one of these (at most ${MAX_IN_LIST}).`,
-      }),
-    }),
-  });
-  const AnnotationFilter = builder.inputType("AnnotationFilter", {
-    description: "The row has an annotation of this type (and flag type); `{}` matches any annotation.",
-    fields: (t: AnyBuilder) => ({
-      // The enums are defined with the static types; referenced by name.
-      type: t.field({ type: "AnnotationType" }),
-      flagType: t.field({ type: "FlagType" }),
-    }),
-  });
-
-  const types: QueryLanguageTypes = {
-    SortDirection,
-    NullsOrder,
-    TimeBucket,
-    filters,
-    QuestionFilter,
-    AnnotationFilter,
-  };
-  SHARED.set(builder, types);
-  return types;
-}
-
-const WHERE_DOC =
-  "Filters rows. Fields and the items of `_and` must all match; value operators never match missing values " +
-  "(use `isNull`).";
-
-/** `<name>Where` for a where node; nested objects get `<ObjectType>Where` (the catalog drops empty ones). */
-function whereInput(
-  builder: GatewayBuilder,
-  shared: QueryLanguageTypes,
-  name: string,
-  node: WhereNode,
-  top: boolean,
-  description: string,
-): AnyRef {
-  const ref: AnyRef = builder.inputRef(name);
-  const nested = new Map<string, AnyRef>();
-  for (const [fieldName, entry] of node) {
-    if (entry.kind === "object") {
-      nested.set(
-        fieldName,
-        whereInput(
-          builder,
-          shared,
-          `${entry.typeName}Where`,
-          entry.node,
-          false,
-          `Filters on ${entry.typeName}.`,
-        ),
-      );
-    }
-  }
-  ref.implement({
-    description,
-    fields: (t: AnyBuilder) => {
-      const fields: Record<string, AnyRef> = {};
-      for (const [fieldName, entry] of node) {
-        fields[fieldName] =
-          entry.kind === "object"
-            ? t.field({ type: nested.get(fieldName), description: entry.description })
-            : t.field({ type: shared.filters[entry.field.scalar], description: entry.field.description });
-      }
-      if (top) {
-        fields.question = t.field({
-          type: shared.QuestionFilter,
-          description: "A question answered on the device (combine several with `_and`).",
-        });
-        fields.hasAnnotation = t.field({
-          type: shared.AnnotationFilter,
-          description: "The row has a comment or flag (negate with `_not`).",
-        });
-        fields._and = t.field({
-          type: [ref],
-          required: { list: false, items: true },
-          description: "All of these match (`[]` matches every row).",
-        });
-        fields._or = t.field({
-          type: [ref],
-          required: { list: false, items: true },
-          description: "At least one of these matches (`[]` matches no row).",
-        });
-        fields._not = t.field({ type: ref, description: "Rows this filter does not match." });
-      }
-      return fields;
-    },
-  });
-  return ref;
-}
-
-function fieldEnum(
-  builder: GatewayBuilder,
-  name: string,
-  fields: readonly QueryField[],
-  description: string,
-) {
-  return builder.enumType(name, {
-    description,
-    values: Object.fromEntries(
-      fields.map((f) => [f.name, { value: f.name, description: `${f.description} (${f.scalar})` }]),
-    ) as AnyRef,
-  });
-}
-
-function sourceQueryTypes(
-  builder: GatewayBuilder,
-  shared: QueryLanguageTypes,
-  typeName: string,
-  source: QuerySource,
-): SourceQueryTypes {
-  const Where = whereInput(builder, shared, `${typeName}Where`, source.where, true, WHERE_DOC);
-  const Field = fieldEnum(
-    builder,
-    `${typeName}Field`,
-    source.fields,
-    "Fields to sort by, group by or list distinct values of: base columns and every scalar output field (nested paths joined with `_`).",
-  );
-  const OrderBy: InputObjectRef<GatewayTypes, OrderByArgs> = builder
-    .inputRef<OrderByArgs>(`${typeName}OrderBy`)
-    .implement({
-      description:
-        "One sort key. Rows with equal keys keep a stable order (by row id), so paging never skips or repeats.",
-      fields: (t: AnyBuilder) => ({
-        field: t.field({ type: Field, required: true }),
-        direction: t.field({ type: shared.SortDirection, defaultValue: "ASC" }),
-        nulls: t.field({ type: shared.NullsOrder, description: "Default LAST." }),
-      }),
-    });
-  return { Where, OrderBy, Field };
-}
-
-type ArgsBuilder = { arg: GatewayArgBuilder };
-
-/** Arguments of a filterable, sortable connection. */
-export function queryArgs(t: ArgsBuilder, types: SourceQueryTypes) {
-  return {
-    where: t.arg({ type: types.Where, description: WHERE_DOC }),
-    orderBy: t.arg({
-      type: [types.OrderBy],
-      required: { list: false, items: true },
-      description: "Sort keys, most significant first (default: newest first).",
-    }),
-  };
-}
-
-const SAMPLE_TYPES = new WeakMap<GatewayBuilder, SourceQueryTypes>();
-
-/** `SampleWhere`, `SampleOrderBy`, `SampleField` (for `Experiment.samples`). */
-export function sampleQueryTypes(builder: GatewayBuilder): SourceQueryTypes {
-  let types = SAMPLE_TYPES.get(builder);
-  if (!types) {
-    types = sourceQueryTypes(builder, queryLanguageTypes(builder), "Sample", sampleQuerySource());
-    SAMPLE_TYPES.set(builder, types);
-  }
-  return types;
-}
+const NON_NULL_INT = new GraphQLNonNull(GraphQLInt);
+const NON_NULL_BOOLEAN = new GraphQLNonNull(GraphQLBoolean);
 
 /** A value of a field as JSON: 64-bit integers and ids as strings, 32-bit integers as numbers. */
 export function jsonValue(field: QueryField, value: RowValue | undefined): unknown {
@@ -315,221 +89,356 @@ interface NumericParent {
   readonly fn: string;
 }
 
-/** Every generated query type of one macro. */
-export function macroQueryTypes(builder: GatewayBuilder, model: MacroTypeModel): MacroQueryTypes {
-  const shared = queryLanguageTypes(builder);
-  const source = measurementQuerySource(model);
-  const base = sourceQueryTypes(builder, shared, model.typeName, source);
-  const name = model.typeName;
-  const numeric = source.fields.filter(isNumeric);
-
-  const GroupBy: InputObjectRef<GatewayTypes, GroupByArgs> = builder
-    .inputRef<GroupByArgs>(`${name}AggregateGroupBy`)
-    .implement({
-      description: "One grouping dimension: set exactly one member.",
-      fields: (t: AnyBuilder) => ({
-        device: t.boolean({ description: "Group by device (key `deviceId`)." }),
-        contributor: t.boolean({
-          description: "Group by contributor (key `userId`, as `where.userId` takes it).",
-        }),
-        experiment: t.boolean({ description: "Group by experiment (key `experimentId`)." }),
-        question: t.string({
-          description: "Group by the answer to the question with this label (key `question(label)`).",
-        }),
-        time: t.field({
-          type: base.Field,
-          description:
-            "Group by time bucket of this DateTime or Date field (usually `timestamp`); see `timeBucket` and `timeZone` " +
-            "(Date fields are calendar days: the time zone does not shift them).",
-        }),
-        field: t.field({
-          type: base.Field,
-          description: "Group by the value of this field (key `value(field)`).",
-        }),
-      }),
-    });
-
-  const GroupKey = builder.objectRef<AggregateGroup>(`${name}GroupKey`).implement({
-    description: "The values that define a group; members not grouped by are null.",
-    fields: (t: AnyBuilder) => ({
-      deviceId: t.string({ resolve: (g: AggregateGroup) => g.deviceId }),
-      userId: t.string({
-        description: "Contributor id (a pseudonym in anonymized experiments).",
-        resolve: (g: AggregateGroup) => g.contributorId,
-      }),
-      experimentId: t.id({ resolve: (g: AggregateGroup) => g.experimentId }),
-      question: t.string({
-        args: { label: t.arg.string({ required: true }) },
-        description: "The answer to the grouped question with this label.",
-        resolve: (g: AggregateGroup, args: { label: string }) => g.questions.get(args.label) ?? null,
-      }),
-      time: t.field({
-        type: "DateTime",
-        description: "Start of the time bucket (an instant).",
-        resolve: (g: AggregateGroup) => g.time?.instant ?? null,
-      }),
-      timeLocal: t.string({
-        description: "Start of the time bucket as wall-clock time in `timeZone` (YYYY-MM-DDTHH:MM:SS).",
-        resolve: (g: AggregateGroup) => g.time?.local ?? null,
-      }),
-      value: t.field({
-        type: "JSON",
-        args: { field: t.arg({ type: base.Field, required: true }) },
-        description: "The value of a grouped field.",
-        resolve: (g: AggregateGroup, args: { field: string }) =>
-          jsonValue(source.byName.get(args.field)!, g.fields.get(args.field)),
-      }),
-    }),
-  });
-
-  let NumericAggregates: AnyRef;
-  let NumericField: AnyRef;
-  if (numeric.length > 0) {
-    NumericField = fieldEnum(builder, `${name}NumericField`, numeric, "Numeric fields (for corr).");
-    NumericAggregates = builder.objectRef<NumericParent>(`${name}NumericAggregates`).implement({
-      description:
-        "One aggregate function over each numeric field of the group (null when no row has a value).",
-      fields: (t: AnyBuilder) =>
-        Object.fromEntries(
-          numeric.map((f) => [
-            f.name,
-            t.float({
-              description: f.description,
-              resolve: (p: NumericParent) => measureValue(p.group, `${p.fn}:${f.name}`),
-            }),
-          ]),
-        ),
-    });
-  }
-
-  const FUNCTION_DOC: Record<string, string> = {
-    sum: "Sum.",
-    avg: "Mean.",
-    min: "Minimum.",
-    max: "Maximum.",
-    stddev: "Sample standard deviation.",
-    variance: "Sample variance.",
-  };
-  const Group = builder.objectRef<AggregateGroup>(`${name}AggregateGroup`).implement({
-    description: "One group of rows and its aggregates.",
-    fields: (t: AnyBuilder) => {
-      const fields: Record<string, AnyRef> = {
-        key: t.field({ type: GroupKey, nullable: false, resolve: (g: AggregateGroup) => g }),
-        count: t.int({ nullable: false, resolve: (g: AggregateGroup) => g.count }),
-      };
-      if (NumericAggregates) {
-        for (const fn of Object.keys(FUNCTION_DOC)) {
-          fields[fn] = t.field({
-            type: NumericAggregates,
-            nullable: false,
-            description: FUNCTION_DOC[fn],
-            resolve: (g: AggregateGroup): NumericParent => ({ group: g, fn }),
-          });
-        }
-        fields.corr = t.float({
-          description: "Pearson correlation of two numeric fields over the group's rows with both values.",
-          args: {
-            a: t.arg({ type: NumericField, required: true }),
-            b: t.arg({ type: NumericField, required: true }),
-          },
-          resolve: (g: AggregateGroup, args: { a: string; b: string }) =>
-            measureValue(g, `corr:${args.a}:${args.b}`),
-        });
-      }
-      return fields;
-    },
-  });
-
-  const Aggregate = builder.objectRef<AggregateResult>(`${name}Aggregate`).implement({
-    description: "Aggregates of the rows matching `where`, by group (one statement).",
-    fields: (t: AnyBuilder) => ({
-      count: t.int({
-        nullable: false,
-        description: "Rows over all groups.",
-        resolve: (a: { count: number }) => a.count,
-      }),
-      groups: t.field({
-        type: [Group],
-        nullable: false,
-        description: "Groups in key order; without `groupBy`, one group with an empty key.",
-        resolve: (a: { groups: readonly AggregateGroup[] }) => a.groups,
-      }),
-    }),
-  });
-
-  type DistinctParent = DistinctResult;
-  const DistinctValue = builder
-    .objectRef<{ value: unknown; count: number }>(`${name}DistinctValue`)
-    .implement({
-      fields: (t: AnyBuilder) => ({
-        value: t.field({
-          type: "JSON",
-          description: "The value, as `where` takes it for this field (null: rows without a value).",
-          resolve: (v: { value: unknown }) => v.value,
-        }),
-        count: t.int({ nullable: false, resolve: (v: { count: number }) => v.count }),
-      }),
-    });
-  const Distinct = builder.objectRef<DistinctParent>(`${name}Distinct`).implement({
-    description: "Distinct values of a field with their row counts, most frequent first.",
-    fields: (t: AnyBuilder) => ({
-      values: t.field({
-        type: [DistinctValue],
-        nullable: false,
-        resolve: (d: DistinctParent) => {
-          const field = source.byName.get(d.fieldName)!;
-          return d.values.map((v) => ({ value: jsonValue(field, v.value), count: v.count }));
-        },
-      }),
-      hasMore: t.boolean({
-        nullable: false,
-        description: "More values exist than `first`; narrow `where` to see them.",
-        resolve: (d: DistinctParent) => d.hasMore,
-      }),
-      totalCount: t.int({
-        description: "Number of distinct values (costs nothing unless selected; same statement).",
-        resolve: (d: DistinctParent) => d.totalCount,
-      }),
-    }),
-  });
-
-  return { ...base, GroupBy, Aggregate, Distinct };
-}
-
 function measureValue(group: AggregateGroup, key: string): number | null {
   const value = group.values.get(key);
   if (value === undefined) throw new Error(`aggregate ${key} was not computed`);
   return value;
 }
 
-/** Arguments of `<macro>Aggregate`. */
-export function aggregateArgs(t: ArgsBuilder, shared: QueryLanguageTypes, types: MacroQueryTypes) {
-  return {
-    where: t.arg({ type: types.Where, description: WHERE_DOC }),
-    groupBy: t.arg({
-      type: [types.GroupBy],
-      required: { list: false, items: true },
-      description: "Grouping dimensions in key order (none: one group). At most 10,000 groups.",
-    }),
-    timeBucket: t.arg({
-      type: shared.TimeBucket,
-      description: "Bucket width for the `time` grouping (default DAY).",
-    }),
-    timeZone: t.arg.string({
-      defaultValue: "UTC",
-      description: "IANA time zone the buckets start in, e.g. Europe/Amsterdam.",
-    }),
-  };
+// Resolvers that do not depend on the macro: one function each, shared by every generated type.
+const NUMERIC_AGGREGATE: GraphQLFieldResolver<NumericParent, unknown> = (p, _a, _c, info) =>
+  // The field is named after the query field (`NumericAggregates` has one field per numeric field).
+  measureValue(p.group, `${p.fn}:${info.fieldName}`);
+const CORR: GraphQLFieldResolver<AggregateGroup, unknown, { a: string; b: string }> = (g, args) =>
+  measureValue(g, `corr:${args.a}:${args.b}`);
+const FUNCTION_DOC: Readonly<Record<string, string>> = {
+  avg: "Mean.",
+  max: "Maximum.",
+  min: "Minimum.",
+  stddev: "Sample standard deviation.",
+  sum: "Sum.",
+  variance: "Sample variance.",
+};
+const FUNCTION_RESOLVERS: Readonly<Record<string, GraphQLFieldResolver<AggregateGroup, unknown>>> =
+  Object.fromEntries(
+    Object.keys(FUNCTION_DOC).map((fn) => [fn, (g: AggregateGroup): NumericParent => ({ group: g, fn })]),
+  );
+const GROUP_ITSELF: GraphQLFieldResolver<AggregateGroup, unknown> = (g) => g;
+const GROUP_COUNT: GraphQLFieldResolver<AggregateGroup, unknown> = (g) => g.count;
+const AGGREGATE_COUNT: GraphQLFieldResolver<AggregateResult, unknown> = (a) => a.count;
+const AGGREGATE_GROUPS: GraphQLFieldResolver<AggregateResult, unknown> = (a) => a.groups;
+const KEY_DEVICE: GraphQLFieldResolver<AggregateGroup, unknown> = (g) => g.deviceId;
+const KEY_USER: GraphQLFieldResolver<AggregateGroup, unknown> = (g) => g.contributorId;
+const KEY_EXPERIMENT: GraphQLFieldResolver<AggregateGroup, unknown> = (g) => g.experimentId;
+const KEY_QUESTION: GraphQLFieldResolver<AggregateGroup, unknown, { label: string }> = (g, args) =>
+  g.questions.get(args.label) ?? null;
+const KEY_TIME: GraphQLFieldResolver<AggregateGroup, unknown> = (g) => g.time?.instant ?? null;
+const KEY_TIME_LOCAL: GraphQLFieldResolver<AggregateGroup, unknown> = (g) => g.time?.local ?? null;
+const DISTINCT_VALUE: GraphQLFieldResolver<{ value: unknown }, unknown> = (v) => v.value;
+const DISTINCT_VALUE_COUNT: GraphQLFieldResolver<{ count: number }, unknown> = (v) => v.count;
+const DISTINCT_HAS_MORE: GraphQLFieldResolver<DistinctResult, unknown> = (d) => d.hasMore;
+const DISTINCT_TOTAL: GraphQLFieldResolver<DistinctResult, unknown> = (d) => d.totalCount;
+
+/** Every generated query type of one macro; `out` collects the named types. */
+export function macroQueryTypes(
+  statics: QueryLanguageStatics,
+  typeName: string,
+  source: QuerySource,
+  out: GraphQLNamedType[],
+): MacroQueryTypes {
+  const name = typeName;
+  // Sorted once: the field enums and the numeric aggregates list the same names in the same order.
+  const fields = sortBySchemaName([...source.fields], schemaNameOf);
+  const numeric = fields.filter(isNumeric);
+  const Where = whereInput(statics, `${name}Where`, source.where, true, WHERE_DOC, out);
+  const Field = fieldEnum(`${name}Field`, fields, FIELD_ENUM_DOC);
+  const OrderBy = new GraphQLInputObjectType({
+    name: `${name}OrderBy`,
+    description: ORDER_BY_DOC,
+    fields: {
+      direction: { type: statics.SortDirection, defaultValue: "ASC" },
+      field: { type: nonNull(Field) },
+      nulls: { type: statics.NullsOrder, description: NULLS_DOC },
+    },
+  });
+
+  const GroupBy = new GraphQLInputObjectType({
+    name: `${name}AggregateGroupBy`,
+    description: "One grouping dimension: set exactly one member.",
+    fields: {
+      contributor: {
+        type: GraphQLBoolean,
+        description: "Group by contributor (key `userId`, as `where.userId` takes it).",
+      },
+      device: { type: GraphQLBoolean, description: "Group by device (key `deviceId`)." },
+      experiment: { type: GraphQLBoolean, description: "Group by experiment (key `experimentId`)." },
+      field: { type: Field, description: "Group by the value of this field (key `value(field)`)." },
+      question: {
+        type: GraphQLString,
+        description: "Group by the answer to the question with this label (key `question(label)`).",
+      },
+      time: {
+        type: Field,
+        description:
+          "Group by time bucket of this DateTime or Date field (usually `timestamp`); see `timeBucket` and `timeZone` " +
+          "(Date fields are calendar days: the time zone does not shift them).",
+      },
+    },
+  });
+
+  const GroupKey = new GraphQLObjectType<AggregateGroup>({
+    name: `${name}GroupKey`,
+    description: "The values that define a group; members not grouped by are null.",
+    fields: {
+      deviceId: { type: GraphQLString, resolve: KEY_DEVICE },
+      experimentId: { type: GraphQLID, resolve: KEY_EXPERIMENT },
+      question: {
+        type: GraphQLString,
+        args: { label: { type: nonNull(GraphQLString) } },
+        description: "The answer to the grouped question with this label.",
+        resolve: KEY_QUESTION as GraphQLFieldResolver<AggregateGroup, unknown>,
+      },
+      time: {
+        type: statics.DateTime,
+        description: "Start of the time bucket (an instant).",
+        resolve: KEY_TIME,
+      },
+      timeLocal: {
+        type: GraphQLString,
+        description: "Start of the time bucket as wall-clock time in `timeZone` (YYYY-MM-DDTHH:MM:SS).",
+        resolve: KEY_TIME_LOCAL,
+      },
+      userId: {
+        type: GraphQLString,
+        description: "Contributor id (a pseudonym in anonymized experiments).",
+        resolve: KEY_USER,
+      },
+      value: {
+        type: statics.JSON,
+        args: { field: { type: nonNull(Field) } },
+        description: "The value of a grouped field.",
+        resolve: (g, args: { field: string }) =>
+          jsonValue(source.byName.get(args.field)!, g.fields.get(args.field)),
+      },
+    },
+  });
+
+  const count = { type: NON_NULL_INT, resolve: GROUP_COUNT };
+  const key = { type: nonNull(GroupKey), resolve: GROUP_ITSELF };
+  let groupFields: GraphQLFieldConfigMap<AggregateGroup, unknown>;
+  if (numeric.length > 0) {
+    const NumericField = fieldEnum(`${name}NumericField`, numeric, "Numeric fields (for corr).");
+    const aggregateFields: GraphQLFieldConfigMap<NumericParent, unknown> = Object.create(null);
+    for (const f of numeric) {
+      aggregateFields[f.name] = {
+        type: GraphQLFloat,
+        description: f.description,
+        resolve: NUMERIC_AGGREGATE,
+        extensions: NO_EXTENSIONS,
+      };
+    }
+    const NumericAggregates = new GraphQLObjectType<NumericParent>({
+      name: `${name}NumericAggregates`,
+      description:
+        "One aggregate function over each numeric field of the group (null when no row has a value).",
+      fields: aggregateFields,
+    });
+    const measures = nonNull(NumericAggregates);
+    const measure = (fn: string) => ({
+      type: measures,
+      description: FUNCTION_DOC[fn],
+      resolve: FUNCTION_RESOLVERS[fn],
+    });
+    const numericArg = nonNull(NumericField);
+    // In schema order.
+    groupFields = {
+      avg: measure("avg"),
+      corr: {
+        type: GraphQLFloat,
+        description: "Pearson correlation of two numeric fields over the group's rows with both values.",
+        args: { a: { type: numericArg }, b: { type: numericArg } },
+        resolve: CORR as GraphQLFieldResolver<AggregateGroup, unknown>,
+      },
+      count,
+      key,
+      max: measure("max"),
+      min: measure("min"),
+      stddev: measure("stddev"),
+      sum: measure("sum"),
+      variance: measure("variance"),
+    };
+    out.push(NumericField, NumericAggregates);
+  } else {
+    groupFields = { count, key };
+  }
+  const Group = new GraphQLObjectType<AggregateGroup>({
+    name: `${name}AggregateGroup`,
+    description: "One group of rows and its aggregates.",
+    fields: groupFields,
+  });
+
+  const Aggregate = new GraphQLObjectType<AggregateResult>({
+    name: `${name}Aggregate`,
+    description: "Aggregates of the rows matching `where`, by group (one statement).",
+    fields: {
+      count: { type: NON_NULL_INT, description: "Rows over all groups.", resolve: AGGREGATE_COUNT },
+      groups: {
+        type: nonNull(listOf(nonNull(Group))),
+        description: "Groups in key order; without `groupBy`, one group with an empty key.",
+        resolve: AGGREGATE_GROUPS,
+      },
+    },
+  });
+
+  const DistinctValue = new GraphQLObjectType<{ value: unknown; count: number }>({
+    name: `${name}DistinctValue`,
+    fields: {
+      count: { type: NON_NULL_INT, resolve: DISTINCT_VALUE_COUNT },
+      value: {
+        type: statics.JSON,
+        description: "The value, as `where` takes it for this field (null: rows without a value).",
+        resolve: DISTINCT_VALUE,
+      },
+    },
+  });
+  const Distinct = new GraphQLObjectType<DistinctResult>({
+    name: `${name}Distinct`,
+    description: "Distinct values of a field with their row counts, most frequent first.",
+    fields: {
+      hasMore: {
+        type: NON_NULL_BOOLEAN,
+        description: "More values exist than `first`; narrow `where` to see them.",
+        resolve: DISTINCT_HAS_MORE,
+      },
+      totalCount: {
+        type: GraphQLInt,
+        description: "Number of distinct values (costs nothing unless selected; same statement).",
+        resolve: DISTINCT_TOTAL,
+      },
+      values: {
+        type: nonNull(listOf(nonNull(DistinctValue))),
+        resolve: (d) => {
+          const field = source.byName.get(d.fieldName)!;
+          return d.values.map((v) => ({ value: jsonValue(field, v.value), count: v.count }));
+        },
+      },
+    },
+  });
+
+  out.push(Field, OrderBy, GroupBy, GroupKey, Group, Aggregate, DistinctValue, Distinct);
+  return { Where, OrderBy, Field, GroupBy, Aggregate, Distinct };
 }
 
-/** Arguments of `<macro>Distinct`. */
-export function distinctArgs(t: ArgsBuilder, types: MacroQueryTypes) {
+/** `<name>Where` for a where node; nested objects get `<ObjectType>Where` (the catalog drops empty ones). */
+function whereInput(
+  statics: QueryLanguageStatics,
+  name: string,
+  node: WhereNode,
+  top: boolean,
+  description: string,
+  out: GraphQLNamedType[],
+): GraphQLInputObjectType {
+  const fields: [string, GraphQLInputFieldConfig][] = [];
+  for (const [fieldName, entry] of node) {
+    const type =
+      entry.kind === "object"
+        ? whereInput(
+            statics,
+            `${entry.typeName}Where`,
+            entry.node,
+            false,
+            `Filters on ${entry.typeName}.`,
+            out,
+          )
+        : statics.filters[entry.field.scalar];
+    const doc = entry.kind === "object" ? entry.description : entry.field.description;
+    fields.push([fieldName, { type, description: doc, extensions: NO_EXTENSIONS }]);
+  }
+  const type: GraphQLInputObjectType = new GraphQLInputObjectType({
+    name,
+    description,
+    fields: top
+      ? () => {
+          const list = listOf(nonNull(type));
+          fields.push(
+            ["question", { type: statics.QuestionFilter, description: WHERE_CONTROL_DOCS.question }],
+            [
+              "hasAnnotation",
+              { type: statics.AnnotationFilter, description: WHERE_CONTROL_DOCS.hasAnnotation },
+            ],
+            ["_and", { type: list, description: WHERE_CONTROL_DOCS._and }],
+            ["_or", { type: list, description: WHERE_CONTROL_DOCS._or }],
+            ["_not", { type, description: WHERE_CONTROL_DOCS._not }],
+          );
+          return sortedMap(fields);
+        }
+      : sortedMap(fields),
+  });
+  out.push(type);
+  return type;
+}
+
+/** An enum of query fields, given in schema order. */
+function fieldEnum(name: string, sorted: readonly QueryField[], description: string): GraphQLEnumType {
+  const values: GraphQLEnumValueConfigMap = Object.create(null);
+  for (const f of sorted) {
+    values[f.name] = { value: f.name, description: fieldEnumValueDoc(f), extensions: NO_EXTENSIONS };
+  }
+  return new GraphQLEnumType({ name, description, values });
+}
+
+/** Arguments shared by every macro (one config object each; graphql-js copies them into each field). */
+export interface MacroArgs {
+  readonly connection: (types: MacroQueryTypes, experimentIds: boolean) => GraphQLFieldConfigArgumentMap;
+  readonly aggregate: (types: MacroQueryTypes, experimentIds: boolean) => GraphQLFieldConfigArgumentMap;
+  readonly distinct: (types: MacroQueryTypes, experimentIds: boolean) => GraphQLFieldConfigArgumentMap;
+}
+
+export function macroArgs(statics: QueryLanguageStatics): MacroArgs {
+  const after = { type: GraphQLString, description: PAGING_ARG_DOCS.after };
+  const before = { type: GraphQLString, description: PAGING_ARG_DOCS.before };
+  const first = { type: GraphQLInt, description: PAGING_ARG_DOCS.first };
+  const last = { type: GraphQLInt, description: PAGING_ARG_DOCS.last };
+  const includeErrors = {
+    type: GraphQLBoolean,
+    description: "Also return rows where the macro failed (default false).",
+  };
+  const experimentIds = {
+    type: listOf(nonNull(GraphQLID)),
+    description: "Only these experiments (default: every experiment you may read).",
+  };
+  const timeBucket = {
+    type: statics.TimeBucket,
+    description: "Bucket width for the `time` grouping (default DAY).",
+  };
+  const timeZone = {
+    type: GraphQLString,
+    defaultValue: "UTC",
+    description: "IANA time zone the buckets start in, e.g. Europe/Amsterdam.",
+  };
+  const distinctFirst = {
+    type: GraphQLInt,
+    defaultValue: DEFAULT_DISTINCT_FIRST,
+    description: `How many values (at most ${MAX_DISTINCT_FIRST}).`,
+  };
+  const where = (t: MacroQueryTypes) => ({ type: t.Where, description: WHERE_DOC });
+  // Keys in schema order.
   return {
-    field: t.arg({ type: types.Field, required: true }),
-    first: t.arg.int({
-      defaultValue: DEFAULT_DISTINCT_FIRST,
-      description: `How many values (at most ${MAX_DISTINCT_FIRST}).`,
+    connection: (t, ids) => ({
+      after,
+      before,
+      ...(ids ? { experimentIds } : {}),
+      first,
+      includeErrors,
+      last,
+      orderBy: { type: listOf(nonNull(t.OrderBy)), description: ORDER_BY_ARG_DOC },
+      where: where(t),
     }),
-    where: t.arg({ type: types.Where, description: WHERE_DOC }),
+    aggregate: (t, ids) => ({
+      ...(ids ? { experimentIds } : {}),
+      groupBy: {
+        type: listOf(nonNull(t.GroupBy)),
+        description: "Grouping dimensions in key order (none: one group). At most 10,000 groups.",
+      },
+      timeBucket,
+      timeZone,
+      where: where(t),
+    }),
+    distinct: (t, ids) => ({
+      ...(ids ? { experimentIds } : {}),
+      field: { type: nonNull(t.Field) },
+      first: distinctFirst,
+      where: where(t),
+    }),
   };
 }

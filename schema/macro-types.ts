@@ -1,14 +1,41 @@
 /**
- * One GraphQL type per macro, generated from the catalog's type models: `interface Measurement` with the common
- * fields, `<Macro>Measurement implements Measurement` with the typed output fields (nested objects become nested
- * types), a connection field on `Experiment` and a cross-experiment root field on `Query`.
+ * One GraphQL type per macro, generated from the catalog's type models with plain graphql-js (a catalog of 1,000
+ * macros makes some 17,000 types, rebuilt on every catalog change): `<Macro>Measurement implements Measurement`
+ * with the typed output fields (nested objects become nested types), its connection, its query types
+ * (`macro-query-types.ts`), and the connection, aggregate and distinct fields on `Experiment` and `Query`.
  *
  * Values arrive from the page statement already try-cast (row mode, by column alias); inside lists of objects the
  * elements come as JSON and fields are picked by their original key (element mode).
  */
-import type { MacroTypeModel, ModelField, ModelFieldType, ObjectModel } from "../codegen/macro-type-model.js";
+import {
+  type GraphQLFieldConfig,
+  type GraphQLFieldConfigMap,
+  type GraphQLFieldResolver,
+  GraphQLInt,
+  type GraphQLInterfaceType,
+  GraphQLList,
+  type GraphQLNamedType,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLScalarType,
+  GraphQLString,
+  isEnumType,
+  isInputObjectType,
+  isObjectType,
+} from "graphql";
+import {
+  type GraphQLScalarName,
+  type MacroTypeModel,
+  type ModelField,
+  type ModelFieldType,
+  type ObjectModel,
+  sameMacroTypeModel,
+} from "../codegen/macro-type-model.js";
 import { BadUserInputError } from "../gateway/errors.js";
 import type { RowValue } from "../gateway/lakehouse/lakehouse.js";
+import type { GatewayContext } from "../resolvers/context.js";
+import type { ExperimentRow } from "../resolvers/loaders/request-loaders.js";
 import { type ExperimentScope, OUTPUT_ALIAS } from "../resolvers/measurements/compile-measurement-page.js";
 import { MAX_IN_LIST } from "../resolvers/measurements/compile-where.js";
 import { measurementAggregate } from "../resolvers/measurements/measurement-aggregate.js";
@@ -18,15 +45,17 @@ import {
 } from "../resolvers/measurements/measurement-connection.js";
 import { measurementDistinct } from "../resolvers/measurements/measurement-distinct.js";
 import { modelLeaves } from "../resolvers/measurements/measurement-selection.js";
-import type { GatewayBuilder } from "./builder.js";
+import { measurementQuerySource } from "../resolvers/measurements/query-fields.js";
+import type { Connection } from "../resolvers/pagination/connection.js";
+import { NO_EXTENSIONS } from "./graphql-config.js";
 import {
-  aggregateArgs,
-  distinctArgs,
+  type MacroArgs,
+  macroArgs,
   macroQueryTypes,
-  queryArgs,
-  queryLanguageTypes,
+  type QueryLanguageStatics,
 } from "./macro-query-types.js";
-import { type CoreTypes, pagingArgs, parseJson } from "./static/core-types.js";
+import { sortedMap } from "./schema-order.js";
+import { parseJson, TOTAL_COUNT_DOC } from "./static/core-types.js";
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -73,31 +102,34 @@ export function coerceValue(type: ModelFieldType, value: unknown): unknown {
   }
 }
 
-function graphqlTypeOf(type: ModelFieldType, objects: Map<string, unknown>): unknown {
-  switch (type.kind) {
-    case "scalar":
-      return type.scalar;
-    case "object":
-      return objects.get(type.object.typeName)!;
-    case "list":
-      return [graphqlTypeOf(type.of, objects)];
-  }
+/** The static types the generated types refer to: shared by every schema the process builds. */
+export interface MacroTypeStatics extends QueryLanguageStatics {
+  readonly Measurement: GraphQLInterfaceType;
+  readonly PageInfo: GraphQLObjectType;
+  readonly scalars: Readonly<Record<GraphQLScalarName, GraphQLScalarType>>;
 }
 
-function collectObjects(fields: readonly ModelField[], out: ObjectModel[]): void {
-  for (const f of fields) {
-    let t: ModelFieldType = f.type;
-    while (t.kind === "list") t = t.of;
-    if (t.kind === "object") {
-      out.push(t.object);
-      collectObjects(t.object.fields, out);
-    }
-  }
+type FieldEntry<Source> = [string, GraphQLFieldConfig<Source, GatewayContext>];
+
+/** Every per-macro type and field of one catalog. */
+export interface MacroSchemaTypes {
+  /** The models, each replaced by the previous build's object when unchanged (resolvers hold these). */
+  readonly models: readonly MacroTypeModel[];
+  readonly types: readonly GraphQLNamedType[];
+  readonly experimentFields: GraphQLFieldConfigMap<ExperimentRow, GatewayContext>;
+  readonly queryFields: GraphQLFieldConfigMap<unknown, GatewayContext>;
 }
 
-export interface MacroTypesResult {
-  readonly Measurement: unknown;
+/** What one macro adds to the schema. */
+interface GeneratedMacro {
+  readonly model: MacroTypeModel;
+  readonly types: readonly GraphQLNamedType[];
+  readonly experimentFields: readonly FieldEntry<ExperimentRow>[];
+  readonly queryFields: readonly FieldEntry<unknown>[];
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: args are typed by the generated schema, checked by graphql-js
+type Args = any;
 
 /** `experimentIds` of a root field: null (every readable experiment) or at most MAX_IN_LIST ids. */
 function experimentScope(ids: readonly (string | number)[] | null | undefined): ExperimentScope {
@@ -111,234 +143,308 @@ function experimentScope(ids: readonly (string | number)[] | null | undefined): 
   return ids.map(String);
 }
 
-export function addMacroTypes(builder: GatewayBuilder, core: CoreTypes, models: readonly MacroTypeModel[]) {
-  const shared = queryLanguageTypes(builder);
-  const Measurement = builder.interfaceRef<MeasurementRow>("Measurement").implement({
-    description:
-      "One macro's output for one sample. Every macro has its own type implementing this interface.",
-    fields: (t) => ({
-      id: t.id({
-        nullable: false,
-        description: "The sample's 64-bit row id, as a string.",
-        resolve: (m) => m.id.toString(),
-      }),
-      experimentId: t.id({ nullable: false, resolve: (m) => m.experiment_id }),
-      macroName: t.string({ nullable: false, resolve: (m) => m.macro_name }),
-      macroFilename: t.string({ nullable: false, resolve: (m) => m.macro_filename }),
-      timestamp: t.field({ type: "DateTime", resolve: (m) => m.timestamp }),
-      deviceId: t.string({ resolve: (m) => m.device_id }),
-      device: t.field({
-        type: core.Device,
-        resolve: (m, _a, ctx) =>
-          m.device_id ? ctx.loaders.device.load([m.experiment_id, m.device_id]) : null,
-      }),
-      contributor: t.field({
-        type: core.Contributor,
-        resolve: (m, _a, ctx) =>
-          m.user_id ? ctx.loaders.contributor.load([m.experiment_id, m.user_id]) : null,
-      }),
-      questions: t.field({
-        type: [core.Question],
-        nullable: false,
-        resolve: (m) => (m.questions as never) ?? [],
-      }),
-      annotations: t.field({
-        type: [core.Annotation],
-        description:
-          "Comments and flags (null when they could not be read; the rest of the row is still served).",
-        resolve: (m, _a, ctx) =>
-          ctx.loaders.annotations.load({
-            experimentId: m.experiment_id,
-            tableName: m.macro_filename,
-            rowId: m.id.toString(),
-          }),
-      }),
-      sample: t.field({
-        type: core.Sample,
-        description: "The raw sample this measurement was computed from.",
-        resolve: (m, _a, ctx) => ctx.loaders.sample.load([m.experiment_id, m.id.toString()]),
-      }),
-      output: t.field({
-        type: "JSON",
-        description: "The whole macro output object, untyped.",
-        resolve: (m) => parseJson(m[OUTPUT_ALIAS] as string | null),
-      }),
-      error: t.string({
-        description: "The macro's error, when it failed on this sample.",
-        resolve: (m) => m.macro_error,
-      }),
-    }),
-  });
+// Connection resolvers, shared by every macro.
+const EDGE_CURSOR: GraphQLFieldResolver<{ cursor: string; node: unknown }, unknown> = (e) => e.cursor;
+const EDGE_NODE: GraphQLFieldResolver<{ cursor: string; node: unknown }, unknown> = (e) => e.node;
+const CONNECTION_EDGES: GraphQLFieldResolver<Connection<unknown>, unknown> = (c) => c.edges;
+const CONNECTION_PAGE_INFO: GraphQLFieldResolver<Connection<unknown>, unknown> = (c) => c.pageInfo;
+const CONNECTION_TOTAL: GraphQLFieldResolver<Connection<unknown>, unknown> = (c) => c.totalCount;
+/** An object field in row mode: its fields read their own columns from the same row. */
+const PASS_ROW_DOWN: GraphQLFieldResolver<unknown, unknown> = (parent) => parent;
 
-  for (const model of models) {
-    const leaves = modelLeaves(model);
-    // biome-ignore lint/suspicious/noExplicitAny: nested object types are only known at runtime
-    const objects = new Map<string, any>();
-    const nested: ObjectModel[] = [];
-    collectObjects(model.fields, nested);
-    for (const object of nested) objects.set(object.typeName, builder.objectRef<unknown>(object.typeName));
+/**
+ * Generates the per-macro types of a catalog. It keeps what it generated for the last catalog: a macro whose model
+ * is unchanged (`sameMacroTypeModel`) keeps its types, so a catalog change rebuilds only the macros it touches.
+ * The generated types reference only static types shared by every schema, so they can serve several schemas.
+ */
+export class MacroTypeGenerator {
+  readonly #statics: MacroTypeStatics;
+  readonly #args: MacroArgs;
+  readonly #outputTypes: OutputTypes;
+  readonly #measurementFields: readonly FieldEntry<unknown>[];
+  #previous = new Map<string, GeneratedMacro>();
 
-    // biome-ignore lint/suspicious/noExplicitAny: field types are only known at runtime
-    const typedFields = (t: any, fields: readonly ModelField[]) => {
-      // biome-ignore lint/suspicious/noExplicitAny: see above
-      const out: Record<string, any> = {};
-      for (const field of fields) {
-        const isObject = field.type.kind === "object";
-        out[field.name] = t.field({
-          type: graphqlTypeOf(field.type, objects),
-          nullable: field.type.kind === "list" ? { list: true, items: true } : true,
-          description: field.description,
-          resolve: (parent: unknown) => {
-            if (field.withinList) {
-              const element = parent as Record<string, unknown> | null;
-              return coerceValue(field.type, element?.[field.key]);
-            }
-            // Row mode: objects pass the row down to their fields; leaves read their projected column, or —
-            // for rows read whole (a sample's measurements) — pick the value from the output by its path.
-            if (isObject) return parent;
-            const row = parent as Record<string, RowValue>;
-            const alias = leaves.get(field)!;
-            if (!(alias in row)) return coerceValue(field.type, pickPath(parsedOutput(row), field.path));
-            const raw = row[alias];
-            return coerceValue(
-              field.type,
-              field.sqlType === "json" && typeof raw === "string" ? parseJson(raw) : raw,
-            );
-          },
-        });
-      }
-      return out;
-    };
-
-    for (const object of nested) {
-      objects.get(object.typeName)!.implement({
-        description: object.description,
-        // biome-ignore lint/suspicious/noExplicitAny: see above
-        fields: (t: any) => typedFields(t, object.fields),
-      });
-    }
-
-    const MacroMeasurement = builder.objectRef<MeasurementRow>(model.typeName).implement({
-      description: model.description,
-      interfaces: [Measurement],
-      isTypeOf: (value) => (value as MeasurementRow).macro_filename === model.macroFilename,
-      fields: (t) => typedFields(t, model.fields),
-    });
-
-    const query = macroQueryTypes(builder, model);
-    const Connection = core.connection<MeasurementRow>(
-      model.typeName,
-      MacroMeasurement,
-      `A page of ${model.macroName} measurements (newest first unless ordered otherwise).`,
-    );
-
-    builder.objectField(core.Experiment, model.fieldName, (t) =>
-      t.field({
-        type: Connection,
-        nullable: false,
-        description: `${model.macroName} measurements (\`${model.macroFilename}\`) of this experiment.`,
-        args: {
-          ...pagingArgs(t),
-          ...queryArgs(t, query),
-          includeErrors: t.arg.boolean({
-            description: "Also return rows where the macro failed (default false).",
-          }),
-        },
-        resolve: (experiment, args, ctx, info) =>
-          measurementConnection(ctx, info, model, [experiment.experiment_id], args),
-      }),
-    );
-
-    builder.objectField(core.Experiment, `${model.fieldName}Aggregate`, (t) =>
-      t.field({
-        type: query.Aggregate,
-        nullable: false,
-        description: `Aggregates of ${model.macroName} measurements of this experiment, by group (one statement).`,
-        args: aggregateArgs(t, shared, query),
-        resolve: (experiment, args, ctx, info) =>
-          measurementAggregate(ctx, info, model, [experiment.experiment_id], args),
-      }),
-    );
-
-    builder.objectField(core.Experiment, `${model.fieldName}Distinct`, (t) =>
-      t.field({
-        type: query.Distinct,
-        nullable: false,
-        description: `Distinct values of a ${model.macroName} field in this experiment, with counts.`,
-        args: distinctArgs(t, query),
-        resolve: (experiment, args, ctx, info) =>
-          measurementDistinct(ctx, info, model, [experiment.experiment_id], args),
-      }),
-    );
-
-    builder.queryField(model.fieldName, (t) =>
-      t.field({
-        type: Connection,
-        nullable: false,
-        description: `${model.macroName} measurements across experiments you may read.`,
-        args: {
-          experimentIds: t.arg.idList({
-            description: "Only these experiments (default: every experiment you may read).",
-          }),
-          ...pagingArgs(t),
-          ...queryArgs(t, query),
-          includeErrors: t.arg.boolean({
-            description: "Also return rows where the macro failed (default false).",
-          }),
-        },
-        resolve: (_root, args, ctx, info) =>
-          measurementConnection(ctx, info, model, experimentScope(args.experimentIds), args),
-      }),
-    );
-
-    builder.queryField(`${model.fieldName}Aggregate`, (t) =>
-      t.field({
-        type: query.Aggregate,
-        nullable: false,
-        description: `Aggregates of ${model.macroName} measurements across experiments you may read (one statement).`,
-        args: {
-          experimentIds: t.arg.idList({
-            description: "Only these experiments (default: every experiment you may read).",
-          }),
-          ...aggregateArgs(t, shared, query),
-        },
-        resolve: (_root, args, ctx, info) =>
-          measurementAggregate(ctx, info, model, experimentScope(args.experimentIds), args),
-      }),
-    );
-
-    builder.queryField(`${model.fieldName}Distinct`, (t) =>
-      t.field({
-        type: query.Distinct,
-        nullable: false,
-        description: `Distinct values of a ${model.macroName} field across experiments you may read, with counts.`,
-        args: {
-          experimentIds: t.arg.idList({
-            description: "Only these experiments (default: every experiment you may read).",
-          }),
-          ...distinctArgs(t, query),
-        },
-        resolve: (_root, args, ctx, info) =>
-          measurementDistinct(ctx, info, model, experimentScope(args.experimentIds), args),
-      }),
-    );
+  constructor(statics: MacroTypeStatics) {
+    this.#statics = statics;
+    this.#args = macroArgs(statics);
+    this.#outputTypes = new OutputTypes(statics.scalars);
+    this.#measurementFields = Object.entries(statics.Measurement.toConfig().fields) as FieldEntry<unknown>[];
   }
 
-  const known = new Set(models.map((m) => m.macroFilename));
-  builder.objectField(core.Sample, "measurements", (t) =>
-    t.field({
-      type: [Measurement],
-      description: "Every macro's output for this sample (one batched statement per page of samples).",
-      resolve: async (s, _a, ctx) => {
-        // A measurement's `sample` is this sample: no statement needed to go back up.
-        ctx.loaders.sample.prime([s.experiment_id, s.id.toString()], s);
-        const rows = await ctx.loaders.measurementsOfSample.load([s.experiment_id, s.id.toString()]);
-        return rows.filter((m) => known.has(m.macro_filename));
-      },
-    }),
-  );
+  /**
+   * The per-macro types and fields of a catalog, as steps: it yields after every `batch` macros it had to
+   * generate, so a caller can let other work run in between (`buildGatewaySchemaAsync`).
+   */
+  *generate(models: readonly MacroTypeModel[], batch = 50): Generator<void, MacroSchemaTypes> {
+    const current = new Map<string, GeneratedMacro>();
+    const types: GraphQLNamedType[] = [];
+    const experimentFields: FieldEntry<ExperimentRow>[] = [];
+    const queryFields: FieldEntry<unknown>[] = [];
+    const canonical: MacroTypeModel[] = [];
+    let sinceYield = 0;
+    for (const model of models) {
+      const previous = this.#previous.get(model.macroFilename);
+      let generated: GeneratedMacro;
+      if (previous && sameMacroTypeModel(previous.model, model)) {
+        generated = previous;
+      } else {
+        generated = this.#generate(model);
+        if (++sinceYield === batch) {
+          sinceYield = 0;
+          yield;
+        }
+      }
+      current.set(model.macroFilename, generated);
+      for (const type of generated.types) types.push(type);
+      for (const field of generated.experimentFields) experimentFields.push(field);
+      for (const field of generated.queryFields) queryFields.push(field);
+      canonical.push(generated.model);
+    }
+    this.#previous = current;
+    // The assembly puts them in schema order among the static fields.
+    return {
+      models: canonical,
+      types,
+      experimentFields: Object.fromEntries(experimentFields),
+      queryFields: Object.fromEntries(queryFields),
+    };
+  }
 
-  return { Measurement };
+  #generate(model: MacroTypeModel): GeneratedMacro {
+    const types: GraphQLNamedType[] = [];
+    const experimentFields: FieldEntry<ExperimentRow>[] = [];
+    const queryFields: FieldEntry<unknown>[] = [];
+    addMacro(
+      this.#statics,
+      this.#args,
+      this.#outputTypes,
+      this.#measurementFields,
+      model,
+      types,
+      experimentFields,
+      queryFields,
+    );
+    // Resolve the field lists now, in this macro's step, rather than all at once when the schema collects them.
+    for (const type of types) {
+      if (isEnumType(type)) type.getValues();
+      else if (isObjectType(type) || isInputObjectType(type)) type.getFields();
+    }
+    return { model, types, experimentFields, queryFields };
+  }
+}
+
+function addMacro(
+  statics: MacroTypeStatics,
+  args: MacroArgs,
+  outputTypes: OutputTypes,
+  measurementFields: readonly FieldEntry<unknown>[],
+  model: MacroTypeModel,
+  types: GraphQLNamedType[],
+  experimentFields: FieldEntry<ExperimentRow>[],
+  queryFields: FieldEntry<unknown>[],
+): void {
+  const leaves = modelLeaves(model);
+  const typedFields = (fields: readonly ModelField[], into: FieldEntry<unknown>[]) => {
+    for (const field of fields) {
+      into.push([
+        field.name,
+        {
+          type: outputTypes.of(field.type, objectType),
+          description: field.description,
+          resolve: typedFieldResolver(field, leaves.get(field)),
+          extensions: NO_EXTENSIONS,
+        },
+      ]);
+    }
+    return into;
+  };
+  // Nested object types are built depth first, so every field type exists when its parent is built.
+  const objectType = (object: ObjectModel): GraphQLObjectType => {
+    const type = new GraphQLObjectType({
+      name: object.typeName,
+      description: object.description,
+      fields: sortedMap(typedFields(object.fields, [])),
+    });
+    types.push(type);
+    return type;
+  };
+
+  const filename = model.macroFilename;
+  const Measurement = new GraphQLObjectType<MeasurementRow, GatewayContext>({
+    name: model.typeName,
+    description: model.description,
+    interfaces: [statics.Measurement],
+    isTypeOf: (value) => (value as MeasurementRow).macro_filename === filename,
+    fields: sortedMap(typedFields(model.fields, [...measurementFields])) as GraphQLFieldConfigMap<
+      MeasurementRow,
+      GatewayContext
+    >,
+  });
+  const Edge = new GraphQLObjectType({
+    name: `${model.typeName}Edge`,
+    fields: {
+      cursor: { type: new GraphQLNonNull(GraphQLString), resolve: EDGE_CURSOR },
+      node: { type: new GraphQLNonNull(Measurement), resolve: EDGE_NODE },
+    },
+  });
+  const Connection = new GraphQLObjectType({
+    name: `${model.typeName}Connection`,
+    description: `A page of ${model.macroName} measurements (newest first unless ordered otherwise).`,
+    fields: {
+      edges: {
+        type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Edge))),
+        resolve: CONNECTION_EDGES,
+      },
+      pageInfo: { type: new GraphQLNonNull(statics.PageInfo), resolve: CONNECTION_PAGE_INFO },
+      totalCount: { type: GraphQLInt, description: TOTAL_COUNT_DOC, resolve: CONNECTION_TOTAL },
+    },
+  });
+  types.push(Measurement, Edge, Connection);
+
+  const query = macroQueryTypes(statics, model.typeName, measurementQuerySource(model), types);
+  const connectionType = new GraphQLNonNull(Connection);
+  const aggregateType = new GraphQLNonNull(query.Aggregate);
+  const distinctType = new GraphQLNonNull(query.Distinct);
+  const { fieldName, macroName } = model;
+
+  experimentFields.push([
+    fieldName,
+    {
+      type: connectionType,
+      description: `${macroName} measurements (\`${filename}\`) of this experiment.`,
+      args: args.connection(query, false),
+      resolve: (experiment, a: Args, ctx, info) =>
+        measurementConnection(ctx, info, model, [experiment.experiment_id], a),
+    },
+  ]);
+  experimentFields.push([
+    `${fieldName}Aggregate`,
+    {
+      type: aggregateType,
+      description: `Aggregates of ${macroName} measurements of this experiment, by group (one statement).`,
+      args: args.aggregate(query, false),
+      resolve: (experiment, a: Args, ctx, info) =>
+        measurementAggregate(ctx, info, model, [experiment.experiment_id], a),
+    },
+  ]);
+  experimentFields.push([
+    `${fieldName}Distinct`,
+    {
+      type: distinctType,
+      description: `Distinct values of a ${macroName} field in this experiment, with counts.`,
+      args: args.distinct(query, false),
+      resolve: (experiment, a: Args, ctx, info) =>
+        measurementDistinct(ctx, info, model, [experiment.experiment_id], a),
+    },
+  ]);
+
+  queryFields.push([
+    fieldName,
+    {
+      type: connectionType,
+      description: `${macroName} measurements across experiments you may read.`,
+      args: args.connection(query, true),
+      resolve: (_root, a: Args, ctx, info) =>
+        measurementConnection(ctx, info, model, experimentScope(a.experimentIds), a),
+    },
+  ]);
+  queryFields.push([
+    `${fieldName}Aggregate`,
+    {
+      type: aggregateType,
+      description: `Aggregates of ${macroName} measurements across experiments you may read (one statement).`,
+      args: args.aggregate(query, true),
+      resolve: (_root, a: Args, ctx, info) =>
+        measurementAggregate(ctx, info, model, experimentScope(a.experimentIds), a),
+    },
+  ]);
+  queryFields.push([
+    `${fieldName}Distinct`,
+    {
+      type: distinctType,
+      description: `Distinct values of a ${macroName} field across experiments you may read, with counts.`,
+      args: args.distinct(query, true),
+      resolve: (_root, a: Args, ctx, info) =>
+        measurementDistinct(ctx, info, model, experimentScope(a.experimentIds), a),
+    },
+  ]);
+}
+
+/**
+ * The resolver of a typed output field. Row mode: objects pass the row down to their fields; leaves read their
+ * projected column, or — for rows read whole (a sample's measurements) — pick the value from the output by its path.
+ * Element mode (below a list): pick by the original key.
+ */
+function typedFieldResolver(
+  field: ModelField,
+  alias: string | undefined,
+): GraphQLFieldResolver<unknown, unknown> {
+  const type = field.type;
+  if (field.withinList) {
+    const key = field.key;
+    return (parent) => coerceValue(type, (parent as Record<string, unknown> | null)?.[key]);
+  }
+  if (type.kind === "object") return PASS_ROW_DOWN;
+  const column = alias!;
+  const path = field.path;
+  const json = field.sqlType === "json";
+  return (parent) => {
+    const row = parent as Record<string, RowValue>;
+    if (!(column in row)) return coerceValue(type, pickPath(parsedOutput(row), path));
+    const raw = row[column];
+    return coerceValue(type, json && typeof raw === "string" ? parseJson(raw) : raw);
+  };
+}
+
+/**
+ * The GraphQL type of a typed field. Nullability is what the Pothos builder gave them: the field and a list's items
+ * nullable, the items of nested lists not. Lists of scalars are shared within a build.
+ */
+class OutputTypes {
+  readonly #lists = new Map<string, GraphQLOutputType>();
+
+  constructor(private readonly scalars: Readonly<Record<GraphQLScalarName, GraphQLScalarType>>) {}
+
+  of(type: ModelFieldType, objectType: (object: ObjectModel) => GraphQLObjectType): GraphQLOutputType {
+    switch (type.kind) {
+      case "scalar":
+        return this.scalars[type.scalar];
+      case "object":
+        return objectType(type.object);
+      case "list": {
+        const key = scalarListKey(type);
+        if (key === undefined) return new GraphQLList(this.#item(type.of, true, objectType));
+        let list = this.#lists.get(key);
+        if (!list) {
+          list = new GraphQLList(this.#item(type.of, true, objectType));
+          this.#lists.set(key, list);
+        }
+        return list;
+      }
+    }
+  }
+
+  #item(
+    type: ModelFieldType,
+    nullable: boolean,
+    objectType: (object: ObjectModel) => GraphQLObjectType,
+  ): GraphQLOutputType {
+    const inner =
+      type.kind === "list"
+        ? new GraphQLList(this.#item(type.of, false, objectType))
+        : type.kind === "object"
+          ? objectType(type.object)
+          : this.scalars[type.scalar];
+    return nullable ? inner : new GraphQLNonNull(inner);
+  }
+}
+
+/** `[[Float]]` for a list of scalars; undefined when objects are inside. */
+function scalarListKey(type: ModelFieldType): string | undefined {
+  if (type.kind === "scalar") return type.scalar;
+  if (type.kind === "object") return undefined;
+  const inner = scalarListKey(type.of);
+  return inner === undefined ? undefined : `[${inner}]`;
 }
 
 const PARSED_OUTPUT = new WeakMap<object, unknown>();

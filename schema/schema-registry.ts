@@ -1,7 +1,8 @@
 /**
  * Keeps the current GraphQL schema in step with the macro catalog. It polls the catalog, fingerprints it, and when
  * the fingerprint changes builds the new schema off the request path and swaps one reference. Yoga asks for the
- * schema once per request, so an in-flight request finishes on the schema it started with.
+ * schema once per request, so an in-flight request finishes on the schema it started with. `build` may be async
+ * (`buildGatewaySchemaAsync`), so requests keep being served while a large catalog builds.
  */
 import type { GraphQLSchema } from "graphql";
 
@@ -15,7 +16,10 @@ export interface BuiltSchema {
 export interface SchemaRegistryOptions<Catalog> {
   readonly loadCatalog: () => Promise<Catalog>;
   readonly fingerprint: (catalog: Catalog) => string;
-  readonly build: (catalog: Catalog, version: string) => Omit<BuiltSchema, "builtAt" | "version">;
+  readonly build: (
+    catalog: Catalog,
+    version: string,
+  ) => Omit<BuiltSchema, "builtAt" | "version"> | Promise<Omit<BuiltSchema, "builtAt" | "version">>;
   readonly pollMs: number;
   readonly log?: (message: string) => void;
 }
@@ -59,7 +63,7 @@ export class SchemaRegistry<Catalog> {
     const catalog = await this.options.loadCatalog();
     const version = this.options.fingerprint(catalog);
     if (this.#current?.version === version) return false;
-    const built = { ...this.options.build(catalog, version), version, builtAt: new Date() };
+    const built = { ...(await this.options.build(catalog, version)), version, builtAt: new Date() };
     for (const warning of built.warnings) this.options.log?.(`schema: ${warning}`);
     this.#current = built;
     this.options.log?.(`schema: now at version ${version}`);

@@ -1,6 +1,7 @@
 /**
- * The static part of the schema: viewer, experiments and their relations, samples, connections.
- * Per-macro types are added to the same builder by `schema/macro-types.ts`.
+ * The static part of the schema: viewer, experiments and their relations, samples, connections. Built once per
+ * process (`static-schema.ts`); every catalog's schema shares it, copying only the types that gain per-macro fields
+ * (`schema/schema-assembly.ts`).
  */
 import type { Row } from "../../gateway/lakehouse/lakehouse.js";
 import type { GatewayContext } from "../../resolvers/context.js";
@@ -21,8 +22,8 @@ import type {
 import type { Connection } from "../../resolvers/pagination/connection.js";
 import { type SampleRow, sampleConnection } from "../../resolvers/samples/sample-page.js";
 import type { GatewayArgBuilder, GatewayBuilder, Ref } from "../builder.js";
-import { queryArgs, sampleQueryTypes } from "../macro-query-types.js";
 import { selectsField } from "../selection.js";
+import { queryArgs, sampleQueryTypes } from "./query-language-types.js";
 
 export interface QuestionValue {
   question_label: string | null;
@@ -39,24 +40,32 @@ export interface CoreTypes {
   readonly Annotation: Ref<AnnotationRow>;
   readonly Sample: Ref<SampleRow>;
   readonly MacroInfo: Ref<MacroInfoRow>;
-  readonly pagingArgs: PagingArgsFactory;
-  connection<T>(name: string, node: Ref<T> | unknown, description: string): Ref<Connection<T>>;
 }
-
-type PagingArgsFactory = typeof pagingArgs;
 
 const toInt = (v: bigint | number | null | undefined): number | null => (v == null ? null : Number(v));
 
+/** Descriptions of the Relay paging arguments (also used by the generated per-macro connections). */
+export const PAGING_ARG_DOCS = {
+  first: "Rows after `after` (default 100, at most the configured maximum).",
+  after: "Cursor of the row to continue after.",
+  last: "Rows before `before`, for paging backwards.",
+  before: "Cursor of the row to continue before.",
+} as const;
+
+/** Description of a connection's `totalCount` (also used by the generated per-macro connections). */
+export const TOTAL_COUNT_DOC =
+  "All rows matching the filters (costs nothing unless selected; rides in the page statement).";
+
 export function pagingArgs(t: { arg: GatewayArgBuilder }) {
   return {
-    first: t.arg.int({ description: "Rows after `after` (default 100, at most the configured maximum)." }),
-    after: t.arg.string({ description: "Cursor of the row to continue after." }),
-    last: t.arg.int({ description: "Rows before `before`, for paging backwards." }),
-    before: t.arg.string({ description: "Cursor of the row to continue before." }),
+    first: t.arg.int({ description: PAGING_ARG_DOCS.first }),
+    after: t.arg.string({ description: PAGING_ARG_DOCS.after }),
+    last: t.arg.int({ description: PAGING_ARG_DOCS.last }),
+    before: t.arg.string({ description: PAGING_ARG_DOCS.before }),
   };
 }
 
-export function addCoreTypes(builder: GatewayBuilder, schemaVersion: () => string): CoreTypes {
+export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
   const PageInfo = builder.objectRef<Connection<unknown>["pageInfo"]>("PageInfo").implement({
     description: "Relay page information.",
     fields: (t) => ({
@@ -80,11 +89,7 @@ export function addCoreTypes(builder: GatewayBuilder, schemaVersion: () => strin
       fields: (t) => ({
         edges: t.field({ type: [Edge], nullable: false, resolve: (c) => c.edges }),
         pageInfo: t.field({ type: PageInfo, nullable: false, resolve: (c) => c.pageInfo }),
-        totalCount: t.int({
-          description:
-            "All rows matching the filters (costs nothing unless selected; rides in the page statement).",
-          resolve: (c) => c.totalCount,
-        }),
+        totalCount: t.int({ description: TOTAL_COUNT_DOC, resolve: (c) => c.totalCount }),
       }),
     });
   }
@@ -349,11 +354,6 @@ export function addCoreTypes(builder: GatewayBuilder, schemaVersion: () => strin
         args: { id: t.arg.id({ required: true }) },
         resolve: (_r, args, ctx, info) => requireExperiment(ctx, String(args.id), headerPrefetch(info)),
       }),
-      schemaVersion: t.string({
-        nullable: false,
-        description: "Fingerprint of the macro catalog this schema was generated from.",
-        resolve: () => schemaVersion(),
-      }),
     }),
   });
 
@@ -366,8 +366,6 @@ export function addCoreTypes(builder: GatewayBuilder, schemaVersion: () => strin
     Annotation,
     Sample,
     MacroInfo,
-    pagingArgs,
-    connection: connection as CoreTypes["connection"],
   };
 }
 

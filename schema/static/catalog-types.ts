@@ -1,0 +1,46 @@
+/** `MacroType` and `MacroField`: the catalog as the schema generated it (`Query.macros`, `MacroInfo.fields`). */
+import type { MacroTypeModel, ModelField, ModelFieldType } from "../../codegen/macro-type-model.js";
+import type { GatewayBuilder } from "../builder.js";
+
+function typeText(type: ModelFieldType): string {
+  switch (type.kind) {
+    case "scalar":
+      return type.scalar;
+    case "object":
+      return type.object.typeName;
+    case "list":
+      return `[${typeText(type.of)}]`;
+  }
+}
+
+export function addCatalogTypes(builder: GatewayBuilder) {
+  const MacroField = builder.objectRef<ModelField>("MacroField").implement({
+    description: "A typed field generated from a macro's VARIANT output schema.",
+    fields: (t) => ({
+      name: t.exposeString("name", { nullable: false, description: "The GraphQL field name." }),
+      key: t.exposeString("key", { nullable: false, description: "The original key in the macro output." }),
+      path: t.exposeStringList("path", {
+        nullable: false,
+        description: "Original keys from the output root.",
+      }),
+      type: t.string({ nullable: false, description: "The GraphQL type.", resolve: (f) => typeText(f.type) }),
+      description: t.exposeString("description", { nullable: false }),
+    }),
+  });
+
+  const MacroType = builder.objectRef<MacroTypeModel>("MacroType").implement({
+    description: "A macro in the catalog and the GraphQL type generated for it.",
+    fields: (t) => ({
+      name: t.exposeString("macroName", { nullable: false }),
+      filename: t.exposeString("macroFilename", { nullable: false }),
+      fieldName: t.exposeString("fieldName", {
+        nullable: false,
+        description: "Connection field on Experiment and Query.",
+      }),
+      typeName: t.exposeString("typeName", { nullable: false }),
+      experimentCount: t.int({ nullable: false, resolve: (m) => m.experimentIds.length }),
+      fields: t.field({ type: [MacroField], nullable: false, resolve: (m) => m.fields }),
+    }),
+  });
+  return { MacroField, MacroType };
+}
