@@ -62,6 +62,7 @@ export function compileOrderBy(
       nulls,
       type: field.paramType,
       nullable: field.nullable,
+      computed: field.origin === "output",
     };
   });
   return {

@@ -26,6 +26,11 @@ export interface SortKey {
   readonly type: ParamType;
   /** False for row-key columns; saves the IS NULL branches. */
   readonly nullable: boolean;
+  /**
+   * True when the key is computed from a VARIANT path rather than read from a column: the engine evaluates it
+   * for every matching row anyway, so late materialization buys nothing (see page-statement.ts).
+   */
+  readonly computed?: boolean;
 }
 
 export function reverseKeys(keys: readonly SortKey[]): SortKey[] {
