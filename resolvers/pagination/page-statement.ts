@@ -5,7 +5,9 @@
  *   LEFT JOIN (SELECT … FROM src WHERE filters AND keyset ORDER BY … LIMIT n + 1) p ON TRUE
  *   ORDER BY p.sortkeys
  *
- * The LEFT JOIN keeps one row even when the page is empty, so the count is never lost.
+ * The LEFT JOIN keeps one row even when the page is empty, so the count is never lost. On a first page (no
+ * cursor) the count is a window over the same pass instead — `count(*) OVER ()` before the LIMIT — and an empty
+ * page means a total of 0.
  *
  * Late materialization (`rowKey`): the page's rows are chosen from the sort keys and filters alone, and the
  * projection — VARIANT paths with try-casts, JSON payloads — is computed for those n + 1 rows only:
@@ -48,7 +50,12 @@ export function andAll(filters: readonly Sql[]): Sql {
 
 export function pageStatement(spec: PageStatementSpec): Sql {
   const { plan } = spec;
-  const sortItems = plan.keys.map((k) => sql`${k.expr} AS ${ident(k.alias)}`);
+  // First page: the total is a window over the rows the page is chosen from (one pass, no second scan).
+  const windowTotal = spec.withTotal && !plan.position;
+  const sortItems = [
+    ...plan.keys.map((k) => sql`${k.expr} AS ${ident(k.alias)}`),
+    ...(windowTotal ? [sql`count(*) OVER () AS ${ident(TOTAL_ALIAS)}`] : []),
+  ];
   const select = join([...spec.projection, ...sortItems]);
   const where = andAll(
     plan.position ? [...spec.filters, keysetAfter(plan.keys, plan.position)] : spec.filters,
@@ -74,14 +81,16 @@ export function pageStatement(spec: PageStatementSpec): Sql {
       ),
     );
     const pickedKeys: SortKey[] = plan.keys.map((k) => ({ ...k, expr: ident("k", k.alias) }));
-    const carried = plan.keys.map((k) => sql`${ident("k", k.alias)} AS ${ident(k.alias)}`);
+    const carried = [...plan.keys.map((k) => k.alias), ...(windowTotal ? [TOTAL_ALIAS] : [])].map(
+      (alias) => sql`${ident("k", alias)} AS ${ident(alias)}`,
+    );
     page = sql`SELECT ${join([...spec.projection, ...carried])} FROM (${picked}) ${ident("k")} JOIN ${
       spec.from
     } ON ${on} ORDER BY ${orderByList(pickedKeys)}`;
   } else {
     page = sql`SELECT ${select} FROM ${spec.from} WHERE ${where} ORDER BY ${orderByList(plan.keys)} LIMIT ${limit}`;
   }
-  if (!spec.withTotal) return page;
+  if (!spec.withTotal || windowTotal) return page;
   const outerKeys: SortKey[] = plan.keys.map((k) => ({ ...k, expr: ident("p", k.alias) }));
   return sql`SELECT ${ident("t", TOTAL_ALIAS)}, ${keyword("p.*")} FROM (SELECT count(*) AS ${ident(TOTAL_ALIAS)} FROM ${
     spec.from
