@@ -35,8 +35,13 @@ export interface OutputShapeField {
 
 const VOID: OutputShape = { kind: "void" };
 const JSON_SHAPE: OutputShape = { kind: "scalar", scalar: "JSON" };
-/** Shapes are never mutated, so one object per scalar serves every field. */
-const SCALAR_SHAPES: Readonly<Record<GraphQLScalarName, OutputShape>> = {
+/**
+ * Shapes are never mutated, so one object per scalar serves every field — also as the model's field type
+ * (`{ kind: "scalar", scalar }` in both).
+ */
+export const SCALAR_SHAPES: Readonly<
+  Record<GraphQLScalarName, { readonly kind: "scalar"; readonly scalar: GraphQLScalarName }>
+> = {
   Int: { kind: "scalar", scalar: "Int" },
   BigInt: { kind: "scalar", scalar: "BigInt" },
   Float: { kind: "scalar", scalar: "Float" },
@@ -44,7 +49,7 @@ const SCALAR_SHAPES: Readonly<Record<GraphQLScalarName, OutputShape>> = {
   Boolean: { kind: "scalar", scalar: "Boolean" },
   Date: { kind: "scalar", scalar: "Date" },
   DateTime: { kind: "scalar", scalar: "DateTime" },
-  JSON: JSON_SHAPE,
+  JSON: JSON_SHAPE as { readonly kind: "scalar"; readonly scalar: "JSON" },
 };
 
 const SCALAR_OF_PRIMITIVE: Readonly<Record<string, GraphQLScalarName>> = {

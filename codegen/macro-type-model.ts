@@ -19,6 +19,7 @@ import {
   mergeOutputShapes,
   type OutputShape,
   type OutputShapeField,
+  SCALAR_SHAPES,
   shapeOfVariantType,
 } from "./graphql-output-shape.js";
 import { parseVariantSchema, VariantSchemaParseError } from "./variant-schema-parser.js";
@@ -417,17 +418,7 @@ function buildFields(
   });
 }
 
-/** Field types are never mutated, so one object per scalar serves every field. */
-const SCALAR_TYPES: Readonly<Record<GraphQLScalarName, ModelFieldType>> = {
-  Int: { kind: "scalar", scalar: "Int" },
-  BigInt: { kind: "scalar", scalar: "BigInt" },
-  Float: { kind: "scalar", scalar: "Float" },
-  String: { kind: "scalar", scalar: "String" },
-  Boolean: { kind: "scalar", scalar: "Boolean" },
-  Date: { kind: "scalar", scalar: "Date" },
-  DateTime: { kind: "scalar", scalar: "DateTime" },
-  JSON: { kind: "scalar", scalar: "JSON" },
-};
+const SCALAR_TYPES: Readonly<Record<GraphQLScalarName, ModelFieldType>> = SCALAR_SHAPES;
 
 function fieldType(shape: OutputShape, key: string, context: FieldContext, at: Parent): ModelFieldType {
   switch (shape.kind) {
