@@ -576,11 +576,6 @@ export function roleIn(experiment: DemoExperiment, userId: string): MemberRole |
   return experiment.members.find((m) => m.userId === userId)?.role ?? null;
 }
 
-/** Macro definitions used by an experiment (in protocol order, without repeats). */
-export function experimentMacros(experiment: DemoExperiment): MacroFilename[] {
-  return [...new Set(experiment.protocols.flatMap((p) => p.macros))];
-}
-
 /**
  * Experiments that play a known part in every preset, for tests and examples: read `publicActive` anonymously,
  * `privateActive` as the member persona (an outsider must get "not found"), `anonymized` to check hidden names.

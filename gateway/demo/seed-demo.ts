@@ -170,19 +170,6 @@ export async function seedDemo(lakehouse: DuckDbLakehouse, options: SeedOptions)
   });
 }
 
-/** Seeds only when the lakehouse has no experiments yet; returns the summary, or null when it left it alone. */
-export async function seedDemoIfEmpty(
-  lakehouse: DuckDbLakehouse,
-  options: Omit<SeedOptions, "replace">,
-): Promise<SeedSummary | null> {
-  try {
-    return await seedDemo(lakehouse, options);
-  } catch (error) {
-    if (error instanceof LakehouseNotEmptyError) return null;
-    throw error;
-  }
-}
-
 async function appendPlanTables(
   connection: DuckDBConnection,
   plan: DemoPlan,
