@@ -3,7 +3,7 @@
  * Every variable is listed in the README's configuration table.
  */
 import { z } from "zod";
-import type { DatabricksConfig } from "./lakehouse/databricks/databricks-lakehouse.js";
+import type { DatabricksConfig } from "../lakehouse/databricks/databricks-lakehouse.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])

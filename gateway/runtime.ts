@@ -3,18 +3,18 @@
  * Databricks), the schema registry over the macro catalog, and the token verifier.
  */
 
+import { CachedLakehouse } from "../lakehouse/cached-lakehouse.js";
+import { createDatabricksLakehouse } from "../lakehouse/databricks/databricks-lakehouse.js";
+import { seedDemo } from "../lakehouse/demo/seed-demo.js";
+import { startSimulation } from "../lakehouse/demo/simulate.js";
+import { isEmpty, openCentrumDuckDb } from "../lakehouse/duckdb/bootstrap.js";
+import type { Lakehouse } from "../lakehouse/lakehouse.js";
 import { catalogSourceByName } from "../resolvers/catalog/catalog-source.js";
 import { buildGatewaySchemaAsync, catalogFingerprint } from "../schema/build-schema.js";
 import { SchemaRegistry } from "../schema/schema-registry.js";
 import { createHs256Verifier, type TokenVerifier } from "./auth/jwt.js";
 import type { GatewayConfig } from "./config.js";
-import { seedDemo } from "./demo/seed-demo.js";
-import { startSimulation } from "./demo/simulate.js";
 import { FreshnessWatch } from "./freshness/freshness-watch.js";
-import { CachedLakehouse } from "./lakehouse/cached-lakehouse.js";
-import { createDatabricksLakehouse } from "./lakehouse/databricks/databricks-lakehouse.js";
-import { isEmpty, openCentrumDuckDb } from "./lakehouse/duckdb/bootstrap.js";
-import type { Lakehouse } from "./lakehouse/lakehouse.js";
 
 export interface GatewayRuntime {
   readonly config: GatewayConfig;

@@ -1,7 +1,8 @@
 /** What every resolver receives: who is asking, the access check, the lakehouse and this request's loaders. */
-import type { Viewer } from "../gateway/auth/viewer.js";
-import type { Lakehouse } from "../gateway/lakehouse/lakehouse.js";
+
+import type { Lakehouse } from "../lakehouse/lakehouse.js";
 import { ExperimentAccess } from "./access/experiment-access.js";
+import type { Viewer } from "./access/viewer.js";
 import { RequestLoaders } from "./loaders/request-loaders.js";
 
 export interface PagingLimits {

@@ -2,8 +2,8 @@
  * HS256 JWTs (jose). The token's `sub` names the user. RS256/JWKS plugs in here later: `TokenVerifier` is the seam.
  */
 import { errors, jwtVerify, SignJWT } from "jose";
-import { UnauthenticatedError } from "../errors.js";
-import { ANONYMOUS, type Viewer } from "./viewer.js";
+import { ANONYMOUS, type Viewer } from "../../resolvers/access/viewer.js";
+import { UnauthenticatedError } from "../../resolvers/errors.js";
 
 export interface JwtSettings {
   readonly secret: string;

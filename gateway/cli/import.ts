@@ -6,9 +6,13 @@
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { openCentrumDuckDb } from "../../lakehouse/duckdb/bootstrap.js";
+import {
+  ImportValidationError,
+  importFile,
+  UnknownExperimentError,
+} from "../../lakehouse/import/import-file.js";
 import { loadConfig } from "../config.js";
-import { ImportValidationError, importFile, UnknownExperimentError } from "../import/import-file.js";
-import { openCentrumDuckDb } from "../lakehouse/duckdb/bootstrap.js";
 import { runWriterCli } from "./run-writer-cli.js";
 
 const USAGE =

@@ -2,11 +2,11 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { lexicographicSortSchema, printSchema } from "graphql";
+import { createDatabricksLakehouse } from "../../lakehouse/databricks/databricks-lakehouse.js";
+import { openCentrumDuckDb } from "../../lakehouse/duckdb/bootstrap.js";
 import { catalogSourceByName } from "../../resolvers/catalog/catalog-source.js";
 import { buildGatewaySchema, catalogFingerprint } from "../../schema/build-schema.js";
 import { loadConfig } from "../config.js";
-import { createDatabricksLakehouse } from "../lakehouse/databricks/databricks-lakehouse.js";
-import { openCentrumDuckDb } from "../lakehouse/duckdb/bootstrap.js";
 
 const { values } = parseArgs({ options: { out: { type: "string", default: "schema.graphql" } } });
 const config = loadConfig();

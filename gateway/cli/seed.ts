@@ -5,11 +5,11 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { DEMO_PRESETS, type DemoPreset } from "../../lakehouse/demo/demo-plan.js";
+import { LakehouseNotEmptyError, type SeedProgress, seedDemo } from "../../lakehouse/demo/seed-demo.js";
+import { openCentrumDuckDb } from "../../lakehouse/duckdb/bootstrap.js";
+import { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
 import { loadConfig } from "../config.js";
-import { DEMO_PRESETS, type DemoPreset } from "../demo/demo-plan.js";
-import { LakehouseNotEmptyError, type SeedProgress, seedDemo } from "../demo/seed-demo.js";
-import { openCentrumDuckDb } from "../lakehouse/duckdb/bootstrap.js";
-import { DuckDbLakehouse } from "../lakehouse/duckdb/duckdb-lakehouse.js";
 import { runWriterCli } from "./run-writer-cli.js";
 
 const USAGE = "usage: npm run seed -- [--preset ci|demo|bench] [--db path] [--seed n] [--force]";

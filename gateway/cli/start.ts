@@ -4,10 +4,10 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { DEMO_USERS } from "../../lakehouse/demo/demo-users.js";
+import { isCodedError } from "../../lakehouse/errors.js";
 import { signToken } from "../auth/jwt.js";
 import { ConfigError, loadConfig } from "../config.js";
-import { DEMO_USERS } from "../demo/demo-users.js";
-import { isGatewayError } from "../errors.js";
 import { createRuntime } from "../runtime.js";
 import { createGatewayServer } from "../server/create-server.js";
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   if (error instanceof ConfigError) console.error(error.message);
-  else if (isGatewayError(error)) console.error(`cannot start: ${error.message} (${error.code})`);
+  else if (isCodedError(error)) console.error(`cannot start: ${error.message} (${error.code})`);
   else console.error("cannot start:", error);
   process.exit(1);
 });

@@ -5,8 +5,8 @@
  * entries, so a revoked membership or a visibility change also ends cached reads; subscriptions (later) will use
  * the same signal.
  */
-import type { Lakehouse } from "../lakehouse/lakehouse.js";
-import { sql, table } from "../lakehouse/sql.js";
+import type { Lakehouse } from "../../lakehouse/lakehouse.js";
+import { sql, table } from "../../lakehouse/sql.js";
 
 interface WatermarkRow {
   experiment_id: string;

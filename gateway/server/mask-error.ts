@@ -1,10 +1,10 @@
 /**
- * The single place that decides what an error looks like to a client. Gateway errors (stable `extensions.code`,
- * safe messages) pass through; everything else — driver errors with SQL, bugs — becomes INTERNAL_SERVER_ERROR with
+ * The single place that decides what an error looks like to a client. Coded errors (plain errors with a stable
+ * `code` and a safe message, from every layer) become GraphQL errors with `extensions.code`; everything else — driver errors with SQL, bugs — becomes INTERNAL_SERVER_ERROR with
  * a generic message, and the original goes to the server log.
  */
 import { GraphQLError } from "graphql";
-import { isGatewayError } from "../errors.js";
+import { type CodedError, isCodedError } from "../../lakehouse/errors.js";
 
 const PASSTHROUGH_CODES = new Set([
   "GRAPHQL_VALIDATION_FAILED",
@@ -19,17 +19,9 @@ export function maskError(
   log: (error: unknown) => void = console.error,
 ): Error {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-  if (isGatewayError(original)) {
-    if (error instanceof GraphQLError && error !== original) {
-      return new GraphQLError(original.message, {
-        nodes: error.nodes,
-        source: error.source,
-        positions: error.positions,
-        path: error.path,
-        extensions: { ...original.extensions },
-      });
-    }
-    return original;
+  if (isCodedError(original)) {
+    const located = error instanceof GraphQLError ? error : undefined;
+    return toGraphQLError(original, located);
   }
   if (error instanceof GraphQLError && !error.originalError) {
     // Parse/validation errors and coercion errors of variables: already safe, give them a code.
@@ -65,5 +57,16 @@ export function maskError(
     nodes: error instanceof GraphQLError ? error.nodes : undefined,
     path: error instanceof GraphQLError ? error.path : undefined,
     extensions: { code: "INTERNAL_SERVER_ERROR" },
+  });
+}
+
+/** A coded error as the client sees it: its message, its code and details in `extensions`, located where it arose. */
+export function toGraphQLError(error: CodedError, located?: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: located?.nodes,
+    source: located?.source,
+    positions: located?.positions,
+    path: located?.path,
+    extensions: { ...error.details, code: error.code },
   });
 }

@@ -3,7 +3,7 @@
  * result cache counters).
  */
 import type { Plugin } from "graphql-yoga";
-import type { Lakehouse } from "../lakehouse/lakehouse.js";
+import type { Lakehouse } from "../../lakehouse/lakehouse.js";
 
 export function useHealthChecks(options: {
   lakehouse: Lakehouse;

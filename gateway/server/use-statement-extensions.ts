@@ -3,7 +3,7 @@
  * (text, parameter count, rows, milliseconds), so notebook users and frontend developers see it next to the data.
  */
 import type { Plugin } from "graphql-yoga";
-import { type StatementLog, StatementScope } from "../lakehouse/statement-log.js";
+import { type StatementLog, StatementScope } from "../../lakehouse/statement-log.js";
 
 export function useStatementExtensions(log: StatementLog, options: { includeText: boolean }): Plugin {
   return {

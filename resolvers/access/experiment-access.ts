@@ -6,8 +6,9 @@
  *
  * A private experiment the viewer may not read is indistinguishable from a missing one.
  */
-import type { Viewer } from "../../gateway/auth/viewer.js";
-import { join, type Sql, sql, table } from "../../gateway/lakehouse/sql.js";
+
+import { join, type Sql, sql, table } from "../../lakehouse/sql.js";
+import type { Viewer } from "./viewer.js";
 
 export type ExperimentRole = "admin" | "member" | "viewer";
 

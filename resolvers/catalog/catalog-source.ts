@@ -3,7 +3,7 @@
  * VARIANT schema of its output. Two sources, chosen by config (`CATALOG_SOURCE`): the centrum `experiment_macros`
  * table (both lakehouses) and production openJII's `experiment_table_metadata`.
  */
-import type { Lakehouse } from "../../gateway/lakehouse/lakehouse.js";
+import type { Lakehouse } from "../../lakehouse/lakehouse.js";
 import { experimentMacrosCatalogSource } from "./experiment-macros-catalog-source.js";
 import { tableMetadataCatalogSource } from "./table-metadata-catalog-source.js";
 

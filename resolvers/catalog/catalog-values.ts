@@ -1,5 +1,5 @@
 /** Conversions of catalog rows (normalized lakehouse values) to `CatalogEntry` fields. */
-import { empty, join, type Sql, sql } from "../../gateway/lakehouse/sql.js";
+import { empty, join, type Sql, sql } from "../../lakehouse/sql.js";
 
 export function toBigIntCount(value: unknown): bigint {
   if (typeof value === "bigint") return value;

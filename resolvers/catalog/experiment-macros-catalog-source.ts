@@ -1,5 +1,5 @@
 /** The catalog from the centrum `experiment_macros` table (written by the pipeline; by the importer locally). */
-import { ident, sql, table } from "../../gateway/lakehouse/sql.js";
+import { ident, sql, table } from "../../lakehouse/sql.js";
 import type { CatalogEntry, CatalogSource } from "./catalog-source.js";
 import { experimentFilter, toBigIntCount, toNullableString } from "./catalog-values.js";
 

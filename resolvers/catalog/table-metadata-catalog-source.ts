@@ -3,7 +3,7 @@
  * have `table_type = 'macro'`): `identifier` is the macro filename, `display_name` its name, `row_count` the
  * sample count and `macro_schema` the aggregated output schema. The table does not track first/last seen.
  */
-import { ident, sql, table } from "../../gateway/lakehouse/sql.js";
+import { ident, sql, table } from "../../lakehouse/sql.js";
 import type { CatalogEntry, CatalogSource } from "./catalog-source.js";
 import { experimentFilter, toBigIntCount, toNullableString } from "./catalog-values.js";
 

@@ -5,7 +5,7 @@
  * across experiments.
  */
 import { createHash } from "node:crypto";
-import { type Sql, sql } from "../../gateway/lakehouse/sql.js";
+import { type Sql, sql } from "../../lakehouse/sql.js";
 
 export function pseudonymId(experimentId: string, userId: string): string {
   return createHash("sha256").update(`${experimentId}\u0000${userId}`).digest("hex").slice(0, 12);

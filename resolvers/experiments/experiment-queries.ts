@@ -6,11 +6,10 @@
  * costs one statement instead of five.
  */
 import type { GraphQLResolveInfo } from "graphql";
-import { NotFoundError } from "../../gateway/errors.js";
-import type { RowValue } from "../../gateway/lakehouse/lakehouse.js";
-import { dialectSql, ident, join, type Sql, sql, table } from "../../gateway/lakehouse/sql.js";
-import { nestedSelections, selects, selectsField } from "../../schema/selection.js";
+import type { RowValue } from "../../lakehouse/lakehouse.js";
+import { dialectSql, ident, join, type Sql, sql, table } from "../../lakehouse/sql.js";
 import type { GatewayContext } from "../context.js";
+import { NotFoundError } from "../errors.js";
 import {
   CONTRIBUTOR_COLUMNS,
   type ContributorRow,
@@ -30,6 +29,7 @@ import { buildConnection, type Connection, type PageArgs, planPage } from "../pa
 import { cursorSignature } from "../pagination/cursor.js";
 import type { SortKey } from "../pagination/keyset.js";
 import { pageStatement, readPage } from "../pagination/page-statement.js";
+import { nestedSelections, selects, selectsField } from "../selection.js";
 
 const EXPERIMENT_SORT: readonly SortKey[] = [
   {

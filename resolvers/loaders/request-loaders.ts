@@ -4,8 +4,8 @@
  * at most one over-fetch of a few rows per experiment.
  */
 import DataLoader from "dataloader";
-import type { Lakehouse } from "../../gateway/lakehouse/lakehouse.js";
-import { dialectSql, ident, join, type Sql, sql, table } from "../../gateway/lakehouse/sql.js";
+import type { Lakehouse } from "../../lakehouse/lakehouse.js";
+import { dialectSql, ident, join, type Sql, sql, table } from "../../lakehouse/sql.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
 import { unlessAnonymized } from "../contributors/anonymize.js";
 import {

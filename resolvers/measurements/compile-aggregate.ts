@@ -11,10 +11,11 @@
  *
  * Pure: plain arguments in, `Sql` out; `readAggregate` turns the rows back into groups.
  */
-import { BadUserInputError } from "../../gateway/errors.js";
-import type { Dialect, TimeBucketUnit } from "../../gateway/lakehouse/dialect.js";
-import type { Row, RowValue } from "../../gateway/lakehouse/lakehouse.js";
-import { dialectSql, ident, join, type Sql, sql } from "../../gateway/lakehouse/sql.js";
+
+import type { Dialect, TimeBucketUnit } from "../../lakehouse/dialect.js";
+import type { Row, RowValue } from "../../lakehouse/lakehouse.js";
+import { dialectSql, ident, join, type Sql, sql } from "../../lakehouse/sql.js";
+import { BadUserInputError } from "../errors.js";
 import { andAll } from "../pagination/page-statement.js";
 import { isNumeric, isTime, type QueryField, type QuerySource, questionAnswer } from "./query-fields.js";
 

@@ -8,9 +8,10 @@
  * The extra row only tells whether more values exist (`hasMore`). The values are exactly what `where` accepts for
  * the field again (e.g. contributor pseudonyms in anonymized experiments).
  */
-import { BadUserInputError } from "../../gateway/errors.js";
-import type { Row, RowValue } from "../../gateway/lakehouse/lakehouse.js";
-import { ident, type Sql, sql } from "../../gateway/lakehouse/sql.js";
+
+import type { Row, RowValue } from "../../lakehouse/lakehouse.js";
+import { ident, type Sql, sql } from "../../lakehouse/sql.js";
+import { BadUserInputError } from "../errors.js";
 import { andAll } from "../pagination/page-statement.js";
 import type { QueryField, QuerySource } from "./query-fields.js";
 

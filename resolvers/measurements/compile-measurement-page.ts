@@ -10,8 +10,8 @@
  * Relations (device, contributor, annotations, sample) are not joined here: dataloaders batch them per page.
  */
 import type { MacroTypeModel, SqlCast } from "../../codegen/macro-type-model.js";
-import type { Dialect } from "../../gateway/lakehouse/dialect.js";
-import { dialectSql, ident, join, type Sql, sql } from "../../gateway/lakehouse/sql.js";
+import type { Dialect } from "../../lakehouse/dialect.js";
+import { dialectSql, ident, join, type Sql, sql } from "../../lakehouse/sql.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
 import type { PageArgs, PagePlan } from "../pagination/connection.js";
 import { planPage } from "../pagination/connection.js";

@@ -5,7 +5,7 @@
  * `nulls` defaults to LAST in both directions (a table shows missing values at the end whichever way it sorts).
  * A field may appear once; list and JSON fields are not sortable (they are not in the field enum at all).
  */
-import { BadUserInputError } from "../../gateway/errors.js";
+import { BadUserInputError } from "../errors.js";
 import type { Direction, NullsPlacement, SortKey } from "../pagination/keyset.js";
 import type { QuerySource } from "./query-fields.js";
 

@@ -13,8 +13,8 @@
  * Pure: plain argument objects in, `Sql` out. Every value is a bound parameter; the SQL text comes from the field
  * catalog (`query-fields.ts`) and this file.
  */
-import { BadUserInputError } from "../../gateway/errors.js";
-import type { Dialect } from "../../gateway/lakehouse/dialect.js";
+
+import type { Dialect } from "../../lakehouse/dialect.js";
 import {
   dialectSql,
   ident,
@@ -24,7 +24,8 @@ import {
   type Sql,
   sql,
   table,
-} from "../../gateway/lakehouse/sql.js";
+} from "../../lakehouse/sql.js";
+import { BadUserInputError } from "../errors.js";
 import type { FieldScalar, QueryField, QuerySource, WhereNode } from "./query-fields.js";
 
 export const MAX_IN_LIST = 1000;

@@ -10,9 +10,9 @@ import {
   isObjectType,
 } from "graphql";
 import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
-import type { TimeBucketUnit } from "../../gateway/lakehouse/dialect.js";
-import { allFields, nestedSelections } from "../../schema/selection.js";
+import type { TimeBucketUnit } from "../../lakehouse/dialect.js";
 import type { GatewayContext } from "../context.js";
+import { allFields, nestedSelections } from "../selection.js";
 import {
   AGGREGATE_FUNCTIONS,
   type AggregateFunction,

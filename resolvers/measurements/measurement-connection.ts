@@ -1,13 +1,13 @@
 /** Resolves a macro's measurement connection: selection → one page statement → Relay connection. */
 import type { GraphQLResolveInfo } from "graphql";
 import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
-import type { Row, RowValue } from "../../gateway/lakehouse/lakehouse.js";
-import type { Sql } from "../../gateway/lakehouse/sql.js";
-import { nestedSelections, selectsField } from "../../schema/selection.js";
+import type { Row, RowValue } from "../../lakehouse/lakehouse.js";
+import type { Sql } from "../../lakehouse/sql.js";
 import type { GatewayContext } from "../context.js";
 import { buildConnection, type Connection, type PageArgs } from "../pagination/connection.js";
 import type { SortKey } from "../pagination/keyset.js";
 import { readPage } from "../pagination/page-statement.js";
+import { nestedSelections, selectsField } from "../selection.js";
 import { compileMeasurementPage, type ExperimentScope } from "./compile-measurement-page.js";
 import { compileOrderBy, type OrderByArgs } from "./compile-order-by.js";
 import { compileWhere, type WhereArgs } from "./compile-where.js";

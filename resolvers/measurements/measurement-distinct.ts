@@ -1,8 +1,8 @@
 /** Resolves `<macro>Distinct`: one statement of distinct values with counts (see `compile-distinct.ts`). */
 import type { GraphQLResolveInfo } from "graphql";
 import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
-import { selectsField } from "../../schema/selection.js";
 import type { GatewayContext } from "../context.js";
+import { selectsField } from "../selection.js";
 import { compileDistinct, type DistinctValues, readDistinct } from "./compile-distinct.js";
 import { type ExperimentScope, measurementFilters } from "./compile-measurement-page.js";
 import { compileWhere, type WhereArgs } from "./compile-where.js";

@@ -4,7 +4,7 @@
  */
 import type { GraphQLResolveInfo, SelectionSetNode } from "graphql";
 import type { MacroTypeModel, ModelField } from "../../codegen/macro-type-model.js";
-import { allFields } from "../../schema/selection.js";
+import { allFields } from "../selection.js";
 
 export interface MeasurementSelection {
   /** Fields read by SQL on their own (scalars, lists, JSON, lists of objects), in model order. */

@@ -9,8 +9,8 @@
  * fields and JSON/VARIANT fields (no order, no typed operators).
  */
 import type { MacroTypeModel, ModelField, SqlScalarCast } from "../../codegen/macro-type-model.js";
-import type { Dialect } from "../../gateway/lakehouse/dialect.js";
-import { dialectSql, ident, type ParamType, type Sql, sql, table } from "../../gateway/lakehouse/sql.js";
+import type { Dialect } from "../../lakehouse/dialect.js";
+import { dialectSql, ident, type ParamType, type Sql, sql, table } from "../../lakehouse/sql.js";
 
 /** The filter family of a field: one GraphQL filter input type each (`FloatFilter`, `StringFilter`, …). */
 export type FieldScalar = "Int" | "BigInt" | "Float" | "String" | "Boolean" | "Date" | "DateTime" | "ID";

@@ -2,9 +2,10 @@
  * Relay connections over keyset pages. A page statement fetches `size + 1` rows: the extra row only tells whether
  * another page exists. Backward paging (`last`/`before`) runs the reversed order and flips the rows back.
  */
-import { BadUserInputError } from "../../gateway/errors.js";
-import type { Row, RowValue } from "../../gateway/lakehouse/lakehouse.js";
-import type { ParamValue } from "../../gateway/lakehouse/sql.js";
+
+import type { Row, RowValue } from "../../lakehouse/lakehouse.js";
+import type { ParamValue } from "../../lakehouse/sql.js";
+import { BadUserInputError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { reverseKeys, type SortKey } from "./keyset.js";
 

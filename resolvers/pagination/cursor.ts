@@ -4,8 +4,8 @@
  * of silently skipping or repeating rows.
  */
 import { createHash } from "node:crypto";
-import { BadUserInputError } from "../../gateway/errors.js";
-import type { ParamType, ParamValue } from "../../gateway/lakehouse/sql.js";
+import type { ParamType, ParamValue } from "../../lakehouse/sql.js";
+import { BadUserInputError } from "../errors.js";
 
 const VERSION = 1;
 

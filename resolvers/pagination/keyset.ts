@@ -4,14 +4,7 @@
  * where "after" and "equal" respect the direction and the NULLS FIRST/LAST placement of each key. The last keys
  * are the row key (unique, non-null), so there is no tie and no row is skipped or repeated.
  */
-import {
-  keyword,
-  type ParamType,
-  type ParamValue,
-  param,
-  type Sql,
-  sql,
-} from "../../gateway/lakehouse/sql.js";
+import { keyword, type ParamType, type ParamValue, param, type Sql, sql } from "../../lakehouse/sql.js";
 
 export type Direction = "ASC" | "DESC";
 export type NullsPlacement = "FIRST" | "LAST";

@@ -20,7 +20,7 @@
  * computed from a VARIANT path: then every matching row is evaluated anyway, the picked rows are scattered over
  * the table, and the join back costs more than it saves (measured 866 vs 623 ms, sorting 360k rows by Phi2).
  */
-import { dialectSql, ident, join, keyword, type Sql, sql } from "../../gateway/lakehouse/sql.js";
+import { dialectSql, ident, join, keyword, type Sql, sql } from "../../lakehouse/sql.js";
 import type { PagePlan } from "./connection.js";
 import { keysetAfter, orderByList, type SortKey } from "./keyset.js";
 

@@ -1,4 +1,4 @@
-import { ident, type Sql, sql } from "../../gateway/lakehouse/sql.js";
+import { ident, type Sql, sql } from "../../lakehouse/sql.js";
 import type { GatewayContext } from "../context.js";
 import { compileOrderBy, type OrderByArgs } from "../measurements/compile-order-by.js";
 import { compileWhere, type WhereArgs } from "../measurements/compile-where.js";

@@ -3,7 +3,7 @@
  * process (`static-schema.ts`); every catalog's schema shares it, copying only the types that gain per-macro fields
  * (`schema/schema-assembly.ts`).
  */
-import type { Row } from "../../gateway/lakehouse/lakehouse.js";
+import type { Row } from "../../lakehouse/lakehouse.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 import { pseudonymId, pseudonymName } from "../../resolvers/contributors/anonymize.js";
 import {
@@ -21,8 +21,8 @@ import type {
 } from "../../resolvers/loaders/request-loaders.js";
 import type { Connection } from "../../resolvers/pagination/connection.js";
 import { type SampleRow, sampleConnection } from "../../resolvers/samples/sample-page.js";
+import { selectsField } from "../../resolvers/selection.js";
 import type { GatewayArgBuilder, GatewayBuilder, Ref } from "../builder.js";
-import { selectsField } from "../selection.js";
 import { queryArgs, sampleQueryTypes } from "./query-language-types.js";
 
 export interface QuestionValue {

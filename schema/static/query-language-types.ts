@@ -8,7 +8,7 @@
  * (`resolvers/measurements/query-fields.ts`) that the SQL compilers resolve them with.
  */
 import type { EnumRef, InputObjectRef } from "@pothos/core";
-import type { TimeBucketUnit } from "../../gateway/lakehouse/dialect.js";
+import type { TimeBucketUnit } from "../../lakehouse/dialect.js";
 import type { OrderByArgs } from "../../resolvers/measurements/compile-order-by.js";
 import {
   MAX_IN_LIST,

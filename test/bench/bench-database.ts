@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { DuckDbLakehouse } from "../../gateway/lakehouse/duckdb/duckdb-lakehouse.js";
+import { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
 
 export interface BenchDatabase {
   readonly path: string;

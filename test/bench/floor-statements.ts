@@ -7,7 +7,7 @@
  * past the page for `hasNextPage`. Values are bound parameters; VARIANT keys are literals, as written by hand.
  */
 import { DOUBLE, type DuckDBType, type DuckDBValue, INTEGER, VARCHAR } from "@duckdb/node-api";
-import type { DuckDbLakehouse } from "../../gateway/lakehouse/duckdb/duckdb-lakehouse.js";
+import type { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
 import type { CatalogField } from "./schema-discovery.js";
 
 export interface FloorStatement {

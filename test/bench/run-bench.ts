@@ -16,8 +16,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { signToken } from "../../gateway/auth/jwt.js";
 import { loadConfig } from "../../gateway/config.js";
-import { DEMO_PERSONAS } from "../../gateway/demo/demo-users.js";
-import { DuckDbLakehouse } from "../../gateway/lakehouse/duckdb/duckdb-lakehouse.js";
+import { DEMO_PERSONAS } from "../../lakehouse/demo/demo-users.js";
+import { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
 import { type GatewayProcess, startGateway, TEST_JWT_SECRET } from "../support/gateway-process.js";
 import { type BenchDatabase, ensureBenchDatabase } from "./bench-database.js";
 import {

@@ -3,10 +3,10 @@
  * send to Databricks (through the connector and its scripted driver) parses as Databricks SQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabricksLakehouse } from "../../gateway/lakehouse/databricks/databricks-lakehouse.js";
-import { CENTRUM_DDL } from "../../gateway/lakehouse/duckdb/centrum-ddl.js";
-import { DuckDbLakehouse } from "../../gateway/lakehouse/duckdb/duckdb-lakehouse.js";
-import { param, sql, table } from "../../gateway/lakehouse/sql.js";
+import { createDatabricksLakehouse } from "../../lakehouse/databricks/databricks-lakehouse.js";
+import { CENTRUM_DDL } from "../../lakehouse/duckdb/centrum-ddl.js";
+import { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
+import { param, sql, table } from "../../lakehouse/sql.js";
 import {
   type CatalogEntry,
   type CatalogSource,

@@ -5,12 +5,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  DatabricksDialect,
-  variantPathSegment,
-} from "../../gateway/lakehouse/databricks/databricks-dialect.js";
-import type { VariantPath } from "../../gateway/lakehouse/dialect.js";
-import { ident, param, render, type Sql, sql, table } from "../../gateway/lakehouse/sql.js";
+import { DatabricksDialect, variantPathSegment } from "../../lakehouse/databricks/databricks-dialect.js";
+import type { VariantPath } from "../../lakehouse/dialect.js";
+import { ident, param, render, type Sql, sql, table } from "../../lakehouse/sql.js";
 import { assertDatabricksSyntax } from "../support/databricks-syntax.js";
 
 const dialect = new DatabricksDialect({ catalog: "main", schema: "centrum" });

@@ -4,13 +4,13 @@
  */
 import type { DBSQLParameter } from "@databricks/sql";
 import { describe, expect, it } from "vitest";
-import { LakehouseError } from "../../gateway/errors.js";
 import {
   createDatabricksLakehouse,
   type DatabricksConfig,
   type DatabricksLakehouse,
-} from "../../gateway/lakehouse/databricks/databricks-lakehouse.js";
-import { param, sql, table } from "../../gateway/lakehouse/sql.js";
+} from "../../lakehouse/databricks/databricks-lakehouse.js";
+import { LakehouseError } from "../../lakehouse/errors.js";
+import { param, sql, table } from "../../lakehouse/sql.js";
 import { driverErrors, FakeWarehouse } from "./fake-databricks-driver.js";
 
 const TOKEN = "dapi-secret-token-0123456789";

@@ -4,12 +4,12 @@
  * DATABRICKS_CATALOG / DATABRICKS_SCHEMA pick the centrum schema (defaults main / centrum).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LakehouseError } from "../../gateway/errors.js";
 import {
   createDatabricksLakehouse,
   type DatabricksLakehouse,
-} from "../../gateway/lakehouse/databricks/databricks-lakehouse.js";
-import { param, sql } from "../../gateway/lakehouse/sql.js";
+} from "../../lakehouse/databricks/databricks-lakehouse.js";
+import { LakehouseError } from "../../lakehouse/errors.js";
+import { param, sql } from "../../lakehouse/sql.js";
 import { experimentMacrosCatalogSource } from "../../resolvers/catalog/experiment-macros-catalog-source.js";
 
 const env = process.env;

@@ -13,7 +13,7 @@ import type {
   DatabricksResultSchema,
   DatabricksSession,
   OpenSessionRequest,
-} from "../../gateway/lakehouse/databricks/databricks-driver.js";
+} from "../../lakehouse/databricks/databricks-driver.js";
 
 const require = createRequire(import.meta.url);
 const { TTypeId, TStatusCode } = thrift.TCLIService_types;

@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoPlan } from "../../gateway/demo/demo-plan.js";
-import { seedDemo } from "../../gateway/demo/seed-demo.js";
-import { openCentrumDuckDb } from "../../gateway/lakehouse/duckdb/bootstrap.js";
-import type { DuckDbLakehouse } from "../../gateway/lakehouse/duckdb/duckdb-lakehouse.js";
-import { sql } from "../../gateway/lakehouse/sql.js";
+import { demoPlan } from "../../lakehouse/demo/demo-plan.js";
+import { seedDemo } from "../../lakehouse/demo/seed-demo.js";
+import { openCentrumDuckDb } from "../../lakehouse/duckdb/bootstrap.js";
+import type { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
+import { sql } from "../../lakehouse/sql.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const FIXTURES = join(ROOT, "test/fixtures/import");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { JsonSyntaxError, scanJsonObject } from "../../gateway/import/json-object-scanner.js";
-import { parseTimestampMicros, RowValidator } from "../../gateway/import/validate-rows.js";
+import { JsonSyntaxError, scanJsonObject } from "../../lakehouse/import/json-object-scanner.js";
+import { parseTimestampMicros, RowValidator } from "../../lakehouse/import/validate-rows.js";
 
 describe("scanJsonObject", () => {
   it("returns each top-level value's source text, so big integers keep every digit", () => {

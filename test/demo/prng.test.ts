@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../../gateway/demo/prng.js";
+import { Rng } from "../../lakehouse/demo/prng.js";
 
 describe("Rng", () => {
   it("repeats for the same seed and labels, differs otherwise", () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoCases, demoPlan, roleIn } from "../../gateway/demo/demo-plan.js";
-import { DEMO_PERSONAS, DEMO_USERS } from "../../gateway/demo/demo-users.js";
-import { seedDemo } from "../../gateway/demo/seed-demo.js";
-import { openCentrumDuckDb } from "../../gateway/lakehouse/duckdb/bootstrap.js";
-import { runMaintenance } from "../../gateway/lakehouse/duckdb/centrum-maintenance.js";
-import type { DuckDbLakehouse } from "../../gateway/lakehouse/duckdb/duckdb-lakehouse.js";
-import { sql } from "../../gateway/lakehouse/sql.js";
+import { demoCases, demoPlan, roleIn } from "../../lakehouse/demo/demo-plan.js";
+import { DEMO_PERSONAS, DEMO_USERS } from "../../lakehouse/demo/demo-users.js";
+import { seedDemo } from "../../lakehouse/demo/seed-demo.js";
+import { openCentrumDuckDb } from "../../lakehouse/duckdb/bootstrap.js";
+import { runMaintenance } from "../../lakehouse/duckdb/centrum-maintenance.js";
+import type { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
+import { sql } from "../../lakehouse/sql.js";
 
 const ANCHOR = new Date("2026-03-01T12:00:00Z");
 const SEED = 7;

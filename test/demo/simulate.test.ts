@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoPlan } from "../../gateway/demo/demo-plan.js";
-import { seedDemo } from "../../gateway/demo/seed-demo.js";
-import { type SimulationTick, startSimulation } from "../../gateway/demo/simulate.js";
-import { openCentrumDuckDb } from "../../gateway/lakehouse/duckdb/bootstrap.js";
-import type { DuckDbLakehouse } from "../../gateway/lakehouse/duckdb/duckdb-lakehouse.js";
-import { sql } from "../../gateway/lakehouse/sql.js";
+import { demoPlan } from "../../lakehouse/demo/demo-plan.js";
+import { seedDemo } from "../../lakehouse/demo/seed-demo.js";
+import { type SimulationTick, startSimulation } from "../../lakehouse/demo/simulate.js";
+import { openCentrumDuckDb } from "../../lakehouse/duckdb/bootstrap.js";
+import type { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
+import { sql } from "../../lakehouse/sql.js";
 
 const SEED = 5;
 

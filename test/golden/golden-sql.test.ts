@@ -11,10 +11,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DatabricksDialect } from "../../gateway/lakehouse/databricks/databricks-dialect.js";
-import type { Dialect } from "../../gateway/lakehouse/dialect.js";
-import { DuckDbDialect } from "../../gateway/lakehouse/duckdb/duckdb-dialect.js";
-import { type BoundParam, render, type Sql } from "../../gateway/lakehouse/sql.js";
+import { DatabricksDialect } from "../../lakehouse/databricks/databricks-dialect.js";
+import type { Dialect } from "../../lakehouse/dialect.js";
+import { DuckDbDialect } from "../../lakehouse/duckdb/duckdb-dialect.js";
+import { type BoundParam, render, type Sql } from "../../lakehouse/sql.js";
 import {
   ANONYMOUS,
   type ExperimentInfo,

@@ -1,8 +1,8 @@
 /** A `Lakehouse` decorator that keeps every statement (as `Sql`) it is asked to run, then delegates. */
-import type { Dialect } from "../../gateway/lakehouse/dialect.js";
-import type { Lakehouse, LakehouseHealth, QueryOptions, Row } from "../../gateway/lakehouse/lakehouse.js";
-import type { Sql } from "../../gateway/lakehouse/sql.js";
-import type { StatementLog } from "../../gateway/lakehouse/statement-log.js";
+import type { Dialect } from "../../lakehouse/dialect.js";
+import type { Lakehouse, LakehouseHealth, QueryOptions, Row } from "../../lakehouse/lakehouse.js";
+import type { Sql } from "../../lakehouse/sql.js";
+import type { StatementLog } from "../../lakehouse/statement-log.js";
 
 export class RecordingLakehouse implements Lakehouse {
   readonly statementsSeen: Sql[] = [];

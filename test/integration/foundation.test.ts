@@ -6,10 +6,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../gateway/auth/jwt.js";
-import { DEMO_PERSONAS } from "../../gateway/demo/demo-users.js";
-import { seedDemo } from "../../gateway/demo/seed-demo.js";
-import { openCentrumDuckDb } from "../../gateway/lakehouse/duckdb/bootstrap.js";
-import { sql, table } from "../../gateway/lakehouse/sql.js";
+import { DEMO_PERSONAS } from "../../lakehouse/demo/demo-users.js";
+import { seedDemo } from "../../lakehouse/demo/seed-demo.js";
+import { openCentrumDuckDb } from "../../lakehouse/duckdb/bootstrap.js";
+import { sql, table } from "../../lakehouse/sql.js";
 import {
   type GatewayProcess,
   type GraphQLResponse,

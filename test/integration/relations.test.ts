@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../gateway/auth/jwt.js";
-import { DEMO_PERSONAS } from "../../gateway/demo/demo-users.js";
-import type { CachedLakehouse } from "../../gateway/lakehouse/cached-lakehouse.js";
-import { sql, table } from "../../gateway/lakehouse/sql.js";
+import type { CachedLakehouse } from "../../lakehouse/cached-lakehouse.js";
+import { DEMO_PERSONAS } from "../../lakehouse/demo/demo-users.js";
+import { sql, table } from "../../lakehouse/sql.js";
 import { TEST_JWT_SECRET } from "../support/gateway-process.js";
 import { type InProcessGateway, startInProcessGateway } from "../support/in-process-gateway.js";
 

@@ -3,8 +3,8 @@
  * picked up live — a new field appears in the schema while a concurrent query loop sees no failed request.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runMaintenance } from "../../gateway/lakehouse/duckdb/centrum-maintenance.js";
-import { sql, table } from "../../gateway/lakehouse/sql.js";
+import { runMaintenance } from "../../lakehouse/duckdb/centrum-maintenance.js";
+import { sql, table } from "../../lakehouse/sql.js";
 import { type InProcessGateway, startInProcessGateway } from "../support/in-process-gateway.js";
 
 const HOSTILE_EXPERIMENT = "hostile-keys-experiment";

@@ -5,10 +5,10 @@
 import { printSchema, validateSchema } from "graphql";
 import { describe, expect, it } from "vitest";
 import { buildMacroTypeModels, type MacroTypeModel } from "../../codegen/macro-type-model.js";
-import { BadUserInputError } from "../../gateway/errors.js";
-import { DatabricksDialect } from "../../gateway/lakehouse/databricks/databricks-dialect.js";
-import { DuckDbDialect } from "../../gateway/lakehouse/duckdb/duckdb-dialect.js";
-import { render, type Sql, sql } from "../../gateway/lakehouse/sql.js";
+import { DatabricksDialect } from "../../lakehouse/databricks/databricks-dialect.js";
+import { DuckDbDialect } from "../../lakehouse/duckdb/duckdb-dialect.js";
+import { render, type Sql, sql } from "../../lakehouse/sql.js";
+import { BadUserInputError } from "../../resolvers/errors.js";
 import { bucketTime, compileAggregate } from "../../resolvers/measurements/compile-aggregate.js";
 import { compileDistinct } from "../../resolvers/measurements/compile-distinct.js";
 import { compileOrderBy } from "../../resolvers/measurements/compile-order-by.js";

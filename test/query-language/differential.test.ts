@@ -6,9 +6,9 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Viewer } from "../../gateway/auth/viewer.js";
-import type { Row } from "../../gateway/lakehouse/lakehouse.js";
-import { type Sql, sql } from "../../gateway/lakehouse/sql.js";
+import type { Row } from "../../lakehouse/lakehouse.js";
+import { type Sql, sql } from "../../lakehouse/sql.js";
+import type { Viewer } from "../../resolvers/access/viewer.js";
 import { pseudonymId } from "../../resolvers/contributors/anonymize.js";
 import {
   ANONYMOUS,

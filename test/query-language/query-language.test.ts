@@ -4,10 +4,10 @@
  * nulls, anonymized contributors, access, cross-experiment forms, samples and hostile keys.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BadUserInputError } from "../../gateway/errors.js";
-import { sql } from "../../gateway/lakehouse/sql.js";
+import { sql } from "../../lakehouse/sql.js";
 import { ExperimentAccess } from "../../resolvers/access/experiment-access.js";
 import { pseudonymId } from "../../resolvers/contributors/anonymize.js";
+import { BadUserInputError } from "../../resolvers/errors.js";
 import { compileAggregate, readAggregate } from "../../resolvers/measurements/compile-aggregate.js";
 import { measurementFilters } from "../../resolvers/measurements/compile-measurement-page.js";
 import { measurementQuerySource } from "../../resolvers/measurements/query-fields.js";

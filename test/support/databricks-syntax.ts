@@ -1,7 +1,7 @@
 /**
  * Offline syntax check of Databricks SQL with `@guanmingchiu/sqlparser-ts` (datafusion-sqlparser-rs, dialect
  * `databricks`). It parses `:name` markers as placeholders, `try_variant_get`, `to_json`, lambdas and
- * backtick identifiers. Known gaps of the parser (see gateway/lakehouse/databricks/README.md): it reads no
+ * backtick identifiers. Known gaps of the parser (see lakehouse/databricks/README.md): it reads no
  * backslash escapes in string literals (so the dialect writes `'` as `\u0027`) and rejects the `?::` operator
  * (so the dialect uses `try_variant_get` / `try_cast`).
  */

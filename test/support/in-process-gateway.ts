@@ -5,9 +5,9 @@
 import { join } from "node:path";
 import type { Plugin } from "graphql-yoga";
 import { loadConfig } from "../../gateway/config.js";
-import type { DuckDbLakehouse } from "../../gateway/lakehouse/duckdb/duckdb-lakehouse.js";
 import { createRuntime, type GatewayRuntime } from "../../gateway/runtime.js";
 import { createGatewayServer } from "../../gateway/server/create-server.js";
+import type { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
 import { type GraphQLResponse, TEST_JWT_SECRET, tempDir } from "./gateway-process.js";
 
 export interface InProcessGateway {

@@ -14,7 +14,7 @@
  * The count does not grow with the number of experiments or macros (ids and schemas are parameters).
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { printVariantSchema } from "../../../codegen/variant-schema-printer.js";
+import { printVariantSchema } from "../../codegen/variant-schema-printer.js";
 import { empty, ident, join, param, type Sql, sql, table } from "../sql.js";
 import { CENTRUM_SCHEMA } from "./centrum-ddl.js";
 import type { DuckDbLakehouse } from "./duckdb-lakehouse.js";

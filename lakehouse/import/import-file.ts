@@ -9,9 +9,9 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { type MaintenanceResult, runMaintenanceOn } from "../lakehouse/duckdb/centrum-maintenance.js";
-import type { DuckDbLakehouse } from "../lakehouse/duckdb/duckdb-lakehouse.js";
-import { ident, join, param, type Sql, sql, table } from "../lakehouse/sql.js";
+import { type MaintenanceResult, runMaintenanceOn } from "../duckdb/centrum-maintenance.js";
+import type { DuckDbLakehouse } from "../duckdb/duckdb-lakehouse.js";
+import { ident, join, param, type Sql, sql, table } from "../sql.js";
 import { CentrumLoader } from "./centrum-loader.js";
 import {
   detectKind,

@@ -8,7 +8,7 @@
  * so the next statement reconnects: the gateway recovers when the warehouse comes back, without a restart.
  */
 import { DBSQLParameter, DBSQLParameterType } from "@databricks/sql";
-import { LakehouseError, LakehouseTimeoutError, LakehouseUnavailableError } from "../../errors.js";
+import { LakehouseError, LakehouseTimeoutError, LakehouseUnavailableError } from "../errors.js";
 import type { Lakehouse, LakehouseHealth, QueryOptions, Row } from "../lakehouse.js";
 import { type BoundParam, type ParamType, render, type Sql } from "../sql.js";
 import { StatementLog } from "../statement-log.js";

@@ -8,7 +8,7 @@ import {
   LakehouseStatementError,
   LakehouseTimeoutError,
   LakehouseUnavailableError,
-} from "../../errors.js";
+} from "../errors.js";
 
 export type DatabricksFailureKind =
   /** The session handle expired or was closed on the server: open a new session. */

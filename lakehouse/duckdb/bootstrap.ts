@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { LakehouseUnavailableError } from "../../errors.js";
+import { LakehouseUnavailableError } from "../errors.js";
 import { sql, table } from "../sql.js";
 import { CENTRUM_DDL } from "./centrum-ddl.js";
 import { DuckDbLakehouse, type DuckDbLakehouseOptions, mapDuckDbError } from "./duckdb-lakehouse.js";

@@ -7,6 +7,10 @@
  * default), `bench` (24 experiments, ≥ 1,000,000 macro rows; loaded in slices of ~250k macro rows).
  */
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+import { CENTRUM_TABLES } from "../dialect.js";
+import { CENTRUM_SCHEMA } from "../duckdb/centrum-ddl.js";
+import { type MaintenanceResult, runMaintenanceOn } from "../duckdb/centrum-maintenance.js";
+import type { DuckDbLakehouse } from "../duckdb/duckdb-lakehouse.js";
 import {
   appendRows,
   CentrumLoader,
@@ -14,11 +18,7 @@ import {
   type RawSampleRow,
   timestampValue,
 } from "../import/centrum-loader.js";
-import { CENTRUM_TABLES } from "../lakehouse/dialect.js";
-import { CENTRUM_SCHEMA } from "../lakehouse/duckdb/centrum-ddl.js";
-import { type MaintenanceResult, runMaintenanceOn } from "../lakehouse/duckdb/centrum-maintenance.js";
-import type { DuckDbLakehouse } from "../lakehouse/duckdb/duckdb-lakehouse.js";
-import { ident, sql, table } from "../lakehouse/sql.js";
+import { ident, sql, table } from "../sql.js";
 import { type DemoPlan, type DemoPreset, demoPlan } from "./demo-plan.js";
 import { fullName } from "./demo-users.js";
 import { type DemoAnnotation, generateExperiment, type SampleSink } from "./sample-generator.js";

@@ -23,7 +23,7 @@ import {
   LakehouseStatementError,
   LakehouseTimeoutError,
   LakehouseUnavailableError,
-} from "../../errors.js";
+} from "../errors.js";
 import type { Lakehouse, LakehouseHealth, QueryOptions, Row, RowValue } from "../lakehouse.js";
 import { type ParamType, render, type Sql } from "../sql.js";
 import { StatementLog } from "../statement-log.js";
@@ -73,7 +73,7 @@ export class DuckDbLakehouse implements Lakehouse {
     let instance: DuckDBInstance;
     const inMemory = options.path === ":memory:";
     try {
-      // VARIANT shredding off: checkpointed, shredded VARIANT read 5–17× slower here (gateway/demo/README.md),
+      // VARIANT shredding off: checkpointed, shredded VARIANT read 5–17× slower here (lakehouse/demo/README.md),
       // for files 1.3–1.6× smaller.
       const config: Record<string, string> = { variant_minimum_shredding_size: "-1" };
       if (options.threads) config.threads = String(options.threads);

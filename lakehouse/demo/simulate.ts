@@ -7,10 +7,11 @@
  * Active experiments seeded by a demo preset continue with their own site, devices and questions; any other
  * active experiment with demo macros gets a generic temperate field site.
  */
+
+import { runMaintenanceOn } from "../duckdb/centrum-maintenance.js";
+import type { DuckDbLakehouse } from "../duckdb/duckdb-lakehouse.js";
 import { CentrumLoader, type MacroDataRow, type RawSampleRow } from "../import/centrum-loader.js";
-import { runMaintenanceOn } from "../lakehouse/duckdb/centrum-maintenance.js";
-import type { DuckDbLakehouse } from "../lakehouse/duckdb/duckdb-lakehouse.js";
-import { sql, table } from "../lakehouse/sql.js";
+import { sql, table } from "../sql.js";
 import {
   DEMO_PRESETS,
   type DemoExperiment,

@@ -5,7 +5,7 @@
  * DuckDB reports conflicting types as "JSON" (→ VARIANT), only-nulls as "NULL" (→ VOID), and parses every JSON
  * number with a fraction as DOUBLE (so the embedded catalog reports DOUBLE where Databricks may say DECIMAL(p,s)).
  */
-import type { VariantType } from "../../../codegen/variant-type.js";
+import type { VariantType } from "../../codegen/variant-type.js";
 
 const PRIMITIVES: Record<string, VariantType> = {
   NULL: { kind: "void" },

@@ -17,9 +17,9 @@ import {
   type DuckDBValue,
   VARCHAR,
 } from "@duckdb/node-api";
-import { CENTRUM_SCHEMA } from "../lakehouse/duckdb/centrum-ddl.js";
-import type { DuckDbLakehouse } from "../lakehouse/duckdb/duckdb-lakehouse.js";
-import { type Sql, sql, table } from "../lakehouse/sql.js";
+import { CENTRUM_SCHEMA } from "../duckdb/centrum-ddl.js";
+import type { DuckDbLakehouse } from "../duckdb/duckdb-lakehouse.js";
+import { type Sql, sql, table } from "../sql.js";
 
 /** A sample (`experiment_raw_data` row). JSON-typed columns are JSON text. */
 export interface RawSampleRow {
