@@ -3,18 +3,11 @@
  * objects, and the merge of those views across experiments. Merging here (not with `mergeVariantTypes`) is
  * deliberate: GraphQL has fewer, wider types, so e.g. TIMESTAMP and TIMESTAMP_NTZ both stay `DateTime`.
  */
+import { type GraphQLScalarName, SCALAR_KINDS } from "./scalar-kinds.js";
 import { printVariantSchema } from "./variant-schema-printer.js";
 import { compareVariantKeys, type VariantField, type VariantType } from "./variant-type.js";
 
-export type GraphQLScalarName =
-  | "Int"
-  | "BigInt"
-  | "Float"
-  | "String"
-  | "Boolean"
-  | "Date"
-  | "DateTime"
-  | "JSON";
+export type { GraphQLScalarName };
 
 export type OutputShape =
   /** Only nulls seen so far: no evidence of a type; becomes `JSON` if nothing else is ever seen. */
@@ -69,9 +62,6 @@ const SCALAR_OF_PRIMITIVE: Readonly<Record<string, GraphQLScalarName>> = {
   variant: "JSON",
 };
 
-/** Int ⊂ BigInt ⊂ Float: the wider one holds both (Float approximately). */
-const NUMERIC_RANK: Readonly<Partial<Record<GraphQLScalarName, number>>> = { Int: 0, BigInt: 1, Float: 2 };
-
 export function shapeOfVariantType(type: VariantType): OutputShape {
   switch (type.kind) {
     case "void":
@@ -117,9 +107,9 @@ export function mergeOutputShapes(a: OutputShape, b: OutputShape): OutputShape {
 
 export function mergeScalars(a: GraphQLScalarName, b: GraphQLScalarName): GraphQLScalarName {
   if (a === b) return a;
-  const rankA = NUMERIC_RANK[a];
-  const rankB = NUMERIC_RANK[b];
-  if (rankA !== undefined && rankB !== undefined) return rankA > rankB ? a : b;
+  const rankA = SCALAR_KINDS[a].numericRank;
+  const rankB = SCALAR_KINDS[b].numericRank;
+  if (rankA !== null && rankB !== null) return rankA > rankB ? a : b;
   return "JSON";
 }
 

@@ -42,10 +42,6 @@ export type ModelFieldType =
   | { kind: "list"; of: ModelFieldType }
   | { kind: "object"; object: ObjectModel };
 
-export type SqlScalarCast = "boolean" | "bigint" | "double" | "string" | "date" | "timestamp";
-/** How the SQL compiler reads a field's value: a try-cast to a scalar, to an array of one, or the raw JSON. */
-export type SqlCast = SqlScalarCast | { list: SqlScalarCast } | "json";
-
 export interface ModelField {
   /** The original key, exactly as in the VARIANT. */
   key: string;
@@ -64,8 +60,6 @@ export interface ModelField {
    * enclosing list, which SQL reads whole as JSON.
    */
   withinList: boolean;
-  /** For an object field "json" (its subfields are read by their own paths). */
-  sqlType: SqlCast;
 }
 
 export interface ObjectModel {
@@ -107,17 +101,6 @@ export interface MacroTypeModels {
   /** Skipped or dropped input, for the operator; sorted by macro filename, then experiment. */
   warnings: string[];
 }
-
-const SCALAR_CAST: Readonly<Record<GraphQLScalarName, SqlScalarCast | "json">> = {
-  Int: "bigint",
-  BigInt: "bigint",
-  Float: "double",
-  String: "string",
-  Boolean: "boolean",
-  Date: "date",
-  DateTime: "timestamp",
-  JSON: "json",
-};
 
 const NO_NAMES: ReadonlySet<string> = new Set();
 
@@ -413,7 +396,6 @@ function buildFields(
       type,
       path: at.path,
       withinList: parent.withinList,
-      sqlType: sqlCastOf(type),
     };
   });
 }
@@ -461,19 +443,6 @@ function describeField(
   return `"${key}" (${types})${location} from macro output of ${macroName}.`;
 }
 
-function sqlCastOf(type: ModelFieldType): SqlCast {
-  switch (type.kind) {
-    case "scalar":
-      return SCALAR_CAST[type.scalar];
-    case "list": {
-      const element = type.of.kind === "scalar" ? SCALAR_CAST[type.of.scalar] : "json";
-      return element === "json" ? "json" : { list: element };
-    }
-    case "object":
-      return "json";
-  }
-}
-
 /**
  * Whether two models are the same in every property (what a schema generated from one would be for the other
  * too), so a rebuilt catalog can reuse the types it generated for an unchanged macro.
@@ -502,7 +471,6 @@ function sameFields(a: readonly ModelField[], b: readonly ModelField[]): boolean
       x.withinList !== y.withinList ||
       x.description !== y.description ||
       !sameStrings(x.path, y.path) ||
-      !sameSqlCast(x.sqlType, y.sqlType) ||
       !sameFieldType(x.type, y.type)
     ) {
       return false;
@@ -526,10 +494,6 @@ function sameFieldType(a: ModelFieldType, b: ModelFieldType): boolean {
         sameFields(a.object.fields, b.object.fields)
       );
   }
-}
-
-function sameSqlCast(a: SqlCast, b: SqlCast): boolean {
-  return typeof a === "string" || typeof b === "string" ? a === b : a.list === b.list;
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {

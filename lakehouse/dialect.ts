@@ -34,6 +34,18 @@ export type VariantPath = readonly string[];
 
 export type TimeBucketUnit = "minute" | "hour" | "day" | "week" | "month" | "year";
 
+/** An idempotent write (see `Dialect.upsert`). Column names are fixed in our code; values are bound parameters. */
+export interface UpsertWrite {
+  readonly table: CentrumTable;
+  readonly columns: readonly string[];
+  /** One expression per column, in `columns` order (usually bound parameters). At least one row. */
+  readonly rows: readonly (readonly Sql[])[];
+  /** The columns that identify a row. */
+  readonly key: readonly string[];
+  /** Columns overwritten when the row exists; empty leaves an existing row unchanged. */
+  readonly update?: readonly string[];
+}
+
 export interface Dialect {
   readonly name: "duckdb" | "databricks";
   /** Quotes an identifier; any character is allowed inside. */
@@ -55,8 +67,19 @@ export interface Dialect {
   startsWith(haystack: Sql, prefix: Sql): Sql;
   /** `haystack` contains `needle` (both expressions), case-sensitive. */
   contains(haystack: Sql, needle: Sql): Sql;
-  /** True when the list-of-struct `column` has an element whose `field` satisfies `predicate(elementField)`. */
+  /** True when the list-of-struct `column` has an element that satisfies `predicate(element)`. */
   listAny(column: Sql, predicate: (element: Sql) => Sql): Sql;
+  /** `field` (a fixed name from our code, written as is) of the first element of the list-of-struct `column` that satisfies `predicate(element)`; NULL when none. */
+  listFirst(column: Sql, predicate: (element: Sql) => Sql, field: string): Sql;
+  /** The SHA-256 digest of a string expression as 64 lowercase hex digits. */
+  sha256Hex(expr: Sql): Sql;
+  /**
+   * One idempotent write of `rows` into `table`: a row whose `key` columns match an existing row updates the
+   * `update` columns of that row (none: leaves it as it is), every other row is inserted. One statement, so it is
+   * all or nothing and safe when two copies of the same write arrive at once (DuckDB `INSERT … ON CONFLICT`, which
+   * needs a unique index on `key`; Databricks `MERGE`).
+   */
+  upsert(write: UpsertWrite): Sql;
   /**
    * Aggregates rows into a list of structs with the given (fixed, code-defined) field names; used for
    * correlated subqueries that fetch a small relation in the same statement as its parent.

@@ -21,8 +21,8 @@ import {
   MacroTypeModelBuilder,
   macroCatalogFingerprint,
 } from "../codegen/macro-type-model.js";
+import { FIELD_SCALARS, type FieldScalar, GRAPHQL_SCALAR_NAMES } from "../codegen/scalar-kinds.js";
 import type { MacroInfoRow } from "../resolvers/loaders/request-loaders.js";
-import type { FieldScalar } from "../resolvers/measurements/query-fields.js";
 import { MacroTypeGenerator } from "./macro-types.js";
 import { SchemaAssembly } from "./schema-assembly.js";
 import { schemaCatalogExtensions } from "./schema-catalog.js";
@@ -186,27 +186,6 @@ const MODEL_BUILDER = new MacroTypeModelBuilder({
 /** The static types that get per-catalog fields. */
 const EXTENDED_TYPES = ["Query", "Experiment", "MacroInfo"];
 
-const SCALAR_NAMES: readonly GraphQLScalarName[] = [
-  "Int",
-  "BigInt",
-  "Float",
-  "String",
-  "Boolean",
-  "Date",
-  "DateTime",
-  "JSON",
-];
-const FILTER_SCALARS: readonly FieldScalar[] = [
-  "Int",
-  "BigInt",
-  "Float",
-  "String",
-  "Boolean",
-  "Date",
-  "DateTime",
-  "ID",
-];
-
 let GENERATOR: MacroTypeGenerator | undefined;
 
 /** One generator per process: the static types it builds on are the process's, and it keeps the last catalog's types. */
@@ -220,12 +199,12 @@ function macroTypeGenerator(assembly: SchemaAssembly): MacroTypeGenerator {
   GENERATOR = new MacroTypeGenerator({
     Measurement: type<GraphQLInterfaceType>("Measurement"),
     PageInfo: type<GraphQLObjectType>("PageInfo"),
-    scalars: Object.fromEntries(SCALAR_NAMES.map((s) => [s, type<GraphQLScalarType>(s)])) as Record<
+    scalars: Object.fromEntries(GRAPHQL_SCALAR_NAMES.map((s) => [s, type<GraphQLScalarType>(s)])) as Record<
       GraphQLScalarName,
       GraphQLScalarType
     >,
     filters: Object.fromEntries(
-      FILTER_SCALARS.map((s) => [s, type<GraphQLInputObjectType>(`${s}Filter`)]),
+      FIELD_SCALARS.map((s) => [s, type<GraphQLInputObjectType>(`${s}Filter`)]),
     ) as Record<FieldScalar, GraphQLInputObjectType>,
     QuestionFilter: type<GraphQLInputObjectType>("QuestionFilter"),
     AnnotationFilter: type<GraphQLInputObjectType>("AnnotationFilter"),

@@ -8,6 +8,7 @@
  * the docs and the shared inputs (`FloatFilter`, …) are the static ones in `static/query-language-types.ts`, so the
  * samples' `SampleWhere` and a macro's `XWhere` read alike. Every field list is built in schema order.
  */
+
 import {
   GraphQLBoolean,
   GraphQLEnumType,
@@ -38,6 +39,7 @@ import {
   type QuerySource,
   type WhereNode,
 } from "../resolvers/measurements/query-fields.js";
+import { jsonValue } from "../resolvers/values/output-values.js";
 import { listOf, NO_EXTENSIONS, nonNull } from "./graphql-config.js";
 import { schemaNameOf, sortBySchemaName, sortedMap } from "./schema-order.js";
 import { PAGING_ARG_DOCS } from "./static/core-types.js";
@@ -74,15 +76,6 @@ export interface MacroQueryTypes {
 
 const NON_NULL_INT = new GraphQLNonNull(GraphQLInt);
 const NON_NULL_BOOLEAN = new GraphQLNonNull(GraphQLBoolean);
-
-/** A value of a field as JSON: 64-bit integers and ids as strings, 32-bit integers as numbers. */
-export function jsonValue(field: QueryField, value: RowValue | undefined): unknown {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "bigint") {
-    return field.scalar === "Int" || field.scalar === "Float" ? Number(value) : value.toString();
-  }
-  return value;
-}
 
 interface NumericParent {
   readonly group: AggregateGroup;

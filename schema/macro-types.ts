@@ -47,6 +47,7 @@ import { measurementDistinct } from "../resolvers/measurements/measurement-disti
 import { modelLeaves } from "../resolvers/measurements/measurement-selection.js";
 import { measurementQuerySource } from "../resolvers/measurements/query-fields.js";
 import type { Connection } from "../resolvers/pagination/connection.js";
+import { typedFieldResolver } from "../resolvers/values/output-values.js";
 import { NO_EXTENSIONS } from "./graphql-config.js";
 import {
   type MacroArgs,
@@ -55,52 +56,7 @@ import {
   type QueryLanguageStatics,
 } from "./macro-query-types.js";
 import { sortedMap } from "./schema-order.js";
-import { parseJson, TOTAL_COUNT_DOC } from "./static/core-types.js";
-
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
-
-/** Coerces a value (from SQL or from JSON) to what a GraphQL type serializes; anything off-shape is null. */
-export function coerceValue(type: ModelFieldType, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  switch (type.kind) {
-    case "list":
-      return Array.isArray(value) ? value.map((v) => coerceValue(type.of, v)) : null;
-    case "object":
-      return typeof value === "object" && !Array.isArray(value) ? value : null;
-    case "scalar":
-      switch (type.scalar) {
-        case "Int": {
-          const n =
-            typeof value === "bigint" ? Number(value) : typeof value === "number" ? value : Number.NaN;
-          return Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX ? n : null;
-        }
-        case "BigInt":
-          if (typeof value === "bigint") return value;
-          if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-          if (typeof value === "string" && /^-?\d{1,19}$/.test(value)) return BigInt(value);
-          return null;
-        case "Float": {
-          const n =
-            typeof value === "bigint" ? Number(value) : typeof value === "number" ? value : Number.NaN;
-          return Number.isFinite(n) ? n : null;
-        }
-        case "String":
-          return typeof value === "string"
-            ? value
-            : typeof value === "object"
-              ? JSON.stringify(value)
-              : String(value);
-        case "Boolean":
-          return typeof value === "boolean" ? value : null;
-        case "Date":
-        case "DateTime":
-          return typeof value === "string" ? value : null;
-        case "JSON":
-          return value;
-      }
-  }
-}
+import { TOTAL_COUNT_DOC } from "./static/core-types.js";
 
 /** The static types the generated types refer to: shared by every schema the process builds. */
 export interface MacroTypeStatics extends QueryLanguageStatics {
@@ -149,8 +105,6 @@ const EDGE_NODE: GraphQLFieldResolver<{ cursor: string; node: unknown }, unknown
 const CONNECTION_EDGES: GraphQLFieldResolver<Connection<unknown>, unknown> = (c) => c.edges;
 const CONNECTION_PAGE_INFO: GraphQLFieldResolver<Connection<unknown>, unknown> = (c) => c.pageInfo;
 const CONNECTION_TOTAL: GraphQLFieldResolver<Connection<unknown>, unknown> = (c) => c.totalCount;
-/** An object field in row mode: its fields read their own columns from the same row. */
-const PASS_ROW_DOWN: GraphQLFieldResolver<unknown, unknown> = (parent) => parent;
 
 /**
  * Generates the per-macro types of a catalog. It keeps what it generated for the last catalog: a macro whose model
@@ -371,32 +325,6 @@ function addMacro(
 }
 
 /**
- * The resolver of a typed output field. Row mode: objects pass the row down to their fields; leaves read their
- * projected column, or — for rows read whole (a sample's measurements) — pick the value from the output by its path.
- * Element mode (below a list): pick by the original key.
- */
-function typedFieldResolver(
-  field: ModelField,
-  alias: string | undefined,
-): GraphQLFieldResolver<unknown, unknown> {
-  const type = field.type;
-  if (field.withinList) {
-    const key = field.key;
-    return (parent) => coerceValue(type, (parent as Record<string, unknown> | null)?.[key]);
-  }
-  if (type.kind === "object") return PASS_ROW_DOWN;
-  const column = alias!;
-  const path = field.path;
-  const json = field.sqlType === "json";
-  return (parent) => {
-    const row = parent as Record<string, RowValue>;
-    if (!(column in row)) return coerceValue(type, pickPath(parsedOutput(row), path));
-    const raw = row[column];
-    return coerceValue(type, json && typeof raw === "string" ? parseJson(raw) : raw);
-  };
-}
-
-/**
  * The GraphQL type of a typed field. Nullability is what the Pothos builder gave them: the field and a list's items
  * nullable, the items of nested lists not. Lists of scalars are shared within a build.
  */
@@ -445,21 +373,4 @@ function scalarListKey(type: ModelFieldType): string | undefined {
   if (type.kind === "object") return undefined;
   const inner = scalarListKey(type.of);
   return inner === undefined ? undefined : `[${inner}]`;
-}
-
-const PARSED_OUTPUT = new WeakMap<object, unknown>();
-
-/** The row's whole output (`__output` JSON text), parsed once per row. */
-function parsedOutput(row: Record<string, RowValue>): unknown {
-  if (!PARSED_OUTPUT.has(row)) PARSED_OUTPUT.set(row, parseJson(row[OUTPUT_ALIAS] as string | null));
-  return PARSED_OUTPUT.get(row);
-}
-
-function pickPath(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (current === null || typeof current !== "object" || Array.isArray(current)) return null;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current ?? null;
 }

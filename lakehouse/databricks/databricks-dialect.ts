@@ -2,8 +2,15 @@
  * Databricks SQL dialect: `:name` parameters, backtick identifiers, `try_variant_get` VARIANT access.
  * Why each form was chosen (and what the offline parser accepts) is in `README.md` beside this file.
  */
-import type { CentrumTable, Dialect, TimeBucketUnit, VariantCastType, VariantPath } from "../dialect.js";
-import { dialectText, join, type ParamType, type Sql, sql } from "../sql.js";
+import type {
+  CentrumTable,
+  Dialect,
+  TimeBucketUnit,
+  UpsertWrite,
+  VariantCastType,
+  VariantPath,
+} from "../dialect.js";
+import { dialectText, ident, join, type ParamType, type Sql, sql, table } from "../sql.js";
 
 /** Target types of `try_variant_get` (its third argument is a type string). */
 const VARIANT_TYPES: Record<string, string> = {
@@ -152,6 +159,29 @@ export class DatabricksDialect implements Dialect {
 
   listAny(column: Sql, predicate: (element: Sql) => Sql): Sql {
     return sql`exists(${column}, el -> ${predicate(dialectText("el"))})`;
+  }
+
+  listFirst(column: Sql, predicate: (element: Sql) => Sql, field: string): Sql {
+    return sql`try_element_at(transform(filter(${column}, el -> ${predicate(dialectText("el"))}), el -> el.${dialectText(field)}), 1)`;
+  }
+
+  sha256Hex(expr: Sql): Sql {
+    return sql`sha2(${expr}, 256)`;
+  }
+
+  upsert(write: UpsertWrite): Sql {
+    const columns = join(write.columns.map((c) => ident(c)));
+    const rows = join(write.rows.map((row) => sql`(${join(row)})`));
+    const on = join(
+      write.key.map((c) => sql`t.${ident(c)} = s.${ident(c)}`),
+      " AND ",
+    );
+    const update = write.update ?? [];
+    const matched = update.length
+      ? sql` WHEN MATCHED THEN UPDATE SET ${join(update.map((c) => sql`t.${ident(c)} = s.${ident(c)}`))}`
+      : sql``;
+    const values = join(write.columns.map((c) => sql`s.${ident(c)}`));
+    return sql`MERGE INTO ${table(write.table)} AS t USING (VALUES ${rows}) AS s(${columns}) ON ${on}${matched} WHEN NOT MATCHED THEN INSERT (${columns}) VALUES (${values})`;
   }
 
   aggregateList(fields: readonly (readonly [string, Sql])[]): Sql {

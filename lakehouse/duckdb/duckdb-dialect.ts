@@ -1,6 +1,13 @@
 /** DuckDB (≥ 1.5) dialect: `$name` parameters, double-quoted identifiers, `v['key']` VARIANT access. */
-import type { CentrumTable, Dialect, TimeBucketUnit, VariantCastType, VariantPath } from "../dialect.js";
-import { dialectText, join, type ParamType, type Sql, sql } from "../sql.js";
+import type {
+  CentrumTable,
+  Dialect,
+  TimeBucketUnit,
+  UpsertWrite,
+  VariantCastType,
+  VariantPath,
+} from "../dialect.js";
+import { dialectText, ident, join, type ParamType, type Sql, sql, table } from "../sql.js";
 
 const CAST_TYPES: Record<string, string> = {
   boolean: "BOOLEAN",
@@ -68,6 +75,25 @@ export class DuckDbDialect implements Dialect {
 
   listAny(column: Sql, predicate: (element: Sql) => Sql): Sql {
     return sql`len(list_filter(${column}, lambda el: ${predicate(dialectText("el"))})) > 0`;
+  }
+
+  listFirst(column: Sql, predicate: (element: Sql) => Sql, field: string): Sql {
+    return sql`list_extract(list_filter(${column}, lambda el: ${predicate(dialectText("el"))}), 1).${dialectText(field)}`;
+  }
+
+  sha256Hex(expr: Sql): Sql {
+    return sql`sha256(${expr})`;
+  }
+
+  upsert(write: UpsertWrite): Sql {
+    const columns = join(write.columns.map((c) => ident(c)));
+    const rows = join(write.rows.map((row) => sql`(${join(row)})`));
+    const key = join(write.key.map((c) => ident(c)));
+    const update = write.update ?? [];
+    const action = update.length
+      ? sql`DO UPDATE SET ${join(update.map((c) => sql`${ident(c)} = excluded.${ident(c)}`))}`
+      : sql`DO NOTHING`;
+    return sql`INSERT INTO ${table(write.table)} (${columns}) VALUES ${rows} ON CONFLICT (${key}) ${action}`;
   }
 
   aggregateList(fields: readonly (readonly [string, Sql])[]): Sql {

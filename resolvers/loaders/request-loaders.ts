@@ -181,6 +181,41 @@ function groupBy<R>(rows: readonly R[], key: (row: R) => string): Map<string, R[
 }
 
 const compositeKey = (parts: readonly string[]) => JSON.stringify(parts);
+const same = (id: string) => id;
+const byExperiment = (r: { experiment_id: string }) => r.experiment_id;
+
+/** A batch's answer when each key names at most one row: each key's row, or null. */
+function oneEach<K, R>(
+  keys: readonly K[],
+  rows: Iterable<R>,
+  rowKey: (r: R) => string,
+  key: (k: K) => string,
+) {
+  const byKey = new Map<string, R>();
+  for (const r of rows) byKey.set(rowKey(r), r);
+  return keys.map((k) => byKey.get(key(k)) ?? null);
+}
+
+/** A batch's answer when each key names a list of rows: each key's rows (in row order), or none. */
+function manyEach<K, R>(
+  keys: readonly K[],
+  rows: readonly R[],
+  rowKey: (r: R) => string,
+  key: (k: K) => string,
+) {
+  const grouped = groupBy(rows, rowKey);
+  return keys.map((k) => grouped.get(key(k)) ?? []);
+}
+
+/** The rows of lists loaded by another loader (an error of any list fails the batch). */
+function* flatten<R>(lists: readonly (readonly R[] | Error)[]): Generator<R> {
+  for (const list of lists) {
+    if (list instanceof Error) throw list;
+    yield* list;
+  }
+}
+
+const annotationKey = (k: AnnotationKey) => compositeKey([k.experimentId, k.tableName, k.rowId]);
 
 export class RequestLoaders {
   constructor(
@@ -200,8 +235,7 @@ export class RequestLoaders {
         WHERE experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("experiment_id"))}`,
       unique(ids),
     );
-    const byId = new Map(rows.map((r) => [r.experiment_id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return oneEach(ids, rows, byExperiment, same);
   });
 
   readonly devicesByExperiment = new DataLoader<string, DeviceRow[]>(async (ids) => {
@@ -210,20 +244,14 @@ export class RequestLoaders {
         WHERE d.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("d", "experiment_id"))}`,
       unique(ids),
     );
-    const grouped = groupBy(sortDevices(rows), (r) => r.experiment_id);
-    return ids.map((id) => grouped.get(id) ?? []);
+    return manyEach(ids, sortDevices(rows), byExperiment, same);
   });
 
   /** Device of a row: (experimentId, deviceId). */
   readonly device = new DataLoader<readonly [string, string], DeviceRow | null, string>(
     async (keys) => {
       const all = await this.devicesByExperiment.loadMany(unique(keys.map((k) => k[0])));
-      const byKey = new Map<string, DeviceRow>();
-      for (const list of all) {
-        if (list instanceof Error) throw list;
-        for (const d of list) byKey.set(compositeKey([d.experiment_id, d.device_id]), d);
-      }
-      return keys.map((k) => byKey.get(compositeKey(k)) ?? null);
+      return oneEach(keys, flatten(all), (d) => compositeKey([d.experiment_id, d.device_id]), compositeKey);
     },
     { cacheKeyFn: compositeKey },
   );
@@ -235,20 +263,14 @@ export class RequestLoaders {
         WHERE c.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("c", "experiment_id"))}`,
       unique(ids),
     );
-    const grouped = groupBy(sortContributors(rows), (r) => r.experiment_id);
-    return ids.map((id) => grouped.get(id) ?? []);
+    return manyEach(ids, sortContributors(rows), byExperiment, same);
   });
 
   /** Contributor of a row: (experimentId, userId). */
   readonly contributor = new DataLoader<readonly [string, string], ContributorRow | null, string>(
     async (keys) => {
       const all = await this.contributorsByExperiment.loadMany(unique(keys.map((k) => k[0])));
-      const byKey = new Map<string, ContributorRow>();
-      for (const list of all) {
-        if (list instanceof Error) throw list;
-        for (const c of list) byKey.set(compositeKey([c.experiment_id, c.user_id]), c);
-      }
-      return keys.map((k) => byKey.get(compositeKey(k)) ?? null);
+      return oneEach(keys, flatten(all), (c) => compositeKey([c.experiment_id, c.user_id]), compositeKey);
     },
     { cacheKeyFn: compositeKey },
   );
@@ -259,8 +281,7 @@ export class RequestLoaders {
         WHERE m.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("m", "experiment_id"))}`,
       unique(ids),
     );
-    const grouped = groupBy(sortMacros(rows), (r) => r.experiment_id);
-    return ids.map((id) => grouped.get(id) ?? []);
+    return manyEach(ids, sortMacros(rows), byExperiment, same);
   });
 
   readonly status = new DataLoader<string, StatusRow | null>(async (ids) => {
@@ -269,8 +290,7 @@ export class RequestLoaders {
         WHERE s.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("s", "experiment_id"))}`,
       unique(ids),
     );
-    const byId = new Map(rows.map((r) => [r.experiment_id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return oneEach(ids, rows, byExperiment, same);
   });
 
   /**
@@ -292,10 +312,14 @@ export class RequestLoaders {
           ORDER BY a.created_at, a.annotation_id`,
         unique(keys.map((k) => k.experimentId)),
       );
-      const grouped = groupBy(rows, (r) => compositeKey([r.experiment_id, r.table_name, r.row_id]));
-      return keys.map((k) => grouped.get(compositeKey([k.experimentId, k.tableName, k.rowId])) ?? []);
+      return manyEach(
+        keys,
+        rows,
+        (r) => compositeKey([r.experiment_id, r.table_name, r.row_id]),
+        annotationKey,
+      );
     },
-    { cacheKeyFn: (k) => compositeKey([k.experimentId, k.tableName, k.rowId]) },
+    { cacheKeyFn: annotationKey },
   );
 
   /** The raw sample of a measurement: (experimentId, sample id as decimal text). */
@@ -310,8 +334,7 @@ export class RequestLoaders {
             AND ${this.access.readable(ident("experiment_id"))}`,
         unique(keys.map((k) => k[0])),
       );
-      const byKey = new Map(rows.map((r) => [compositeKey([r.experiment_id, r.id.toString()]), r]));
-      return keys.map((k) => byKey.get(compositeKey(k)) ?? null);
+      return oneEach(keys, rows, (r) => compositeKey([r.experiment_id, r.id.toString()]), compositeKey);
     },
     { cacheKeyFn: compositeKey },
   );
@@ -329,8 +352,7 @@ export class RequestLoaders {
           ORDER BY m.macro_name, m.macro_filename`,
         unique(keys.map((k) => k[0])),
       );
-      const grouped = groupBy(rows, (r) => compositeKey([r.experiment_id, r.id.toString()]));
-      return keys.map((k) => grouped.get(compositeKey(k)) ?? []);
+      return manyEach(keys, rows, (r) => compositeKey([r.experiment_id, r.id.toString()]), compositeKey);
     },
     { cacheKeyFn: compositeKey },
   );

@@ -9,9 +9,10 @@
  *
  * Relations (device, contributor, annotations, sample) are not joined here: dataloaders batch them per page.
  */
-import type { MacroTypeModel, SqlCast } from "../../codegen/macro-type-model.js";
-import type { Dialect } from "../../lakehouse/dialect.js";
+import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
+import type { Dialect, VariantCastType } from "../../lakehouse/dialect.js";
 import { dialectSql, ident, join, type Sql, sql } from "../../lakehouse/sql.js";
+import { variantCastOf } from "../../lakehouse/variant-casts.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
 import type { PageArgs, PagePlan } from "../pagination/connection.js";
 import { planPage } from "../pagination/connection.js";
@@ -112,10 +113,9 @@ export function measurementProjection(model: MacroTypeModel, selection: Measurem
   }
   for (const field of selection.leaves) {
     const alias = leaves.get(field)!;
+    const cast = variantCastOf(field.type);
     const value =
-      field.sqlType === "json"
-        ? variantJsonAt(output, field.path)
-        : variantGetAt(output, field.path, field.sqlType);
+      cast === "json" ? variantJsonAt(output, field.path) : variantGetAt(output, field.path, cast);
     projection.push(sql`${value} AS ${ident(alias)}`);
   }
   return projection;
@@ -155,6 +155,6 @@ function variantJsonAt(column: Sql, path: readonly string[]): Sql {
   return dialectSql((d: Dialect) => d.variantJson(column, path));
 }
 
-function variantGetAt(column: Sql, path: readonly string[], type: Exclude<SqlCast, "json">): Sql {
+function variantGetAt(column: Sql, path: readonly string[], type: VariantCastType): Sql {
   return dialectSql((d: Dialect) => d.variantGet(column, path, type));
 }

@@ -8,12 +8,13 @@
  * Skipped on purpose: fields inside lists of objects (`withinList`, read from JSON elements, not by SQL), list
  * fields and JSON/VARIANT fields (no order, no typed operators).
  */
-import type { MacroTypeModel, ModelField, SqlScalarCast } from "../../codegen/macro-type-model.js";
+import type { MacroTypeModel, ModelField } from "../../codegen/macro-type-model.js";
+import { type FieldScalar, isNumericScalar, isTimeScalar } from "../../codegen/scalar-kinds.js";
 import type { Dialect } from "../../lakehouse/dialect.js";
 import { dialectSql, ident, type ParamType, type Sql, sql, table } from "../../lakehouse/sql.js";
+import { PARAM_TYPE_OF_CAST, variantCastOf } from "../../lakehouse/variant-casts.js";
 
-/** The filter family of a field: one GraphQL filter input type each (`FloatFilter`, `StringFilter`, …). */
-export type FieldScalar = "Int" | "BigInt" | "Float" | "String" | "Boolean" | "Date" | "DateTime" | "ID";
+export type { FieldScalar };
 
 export interface QueryField {
   /** Unique within the source and a valid GraphQL enum value: the GraphQL path joined with `_`. */
@@ -73,15 +74,6 @@ export const WHERE_CONTROL_NAMES = ["question", "hasAnnotation", "_and", "_or", 
 /** Values GraphQL does not allow as enum values. */
 const INVALID_ENUM_VALUES = new Set(["true", "false", "null"]);
 
-const CAST_PARAM: Readonly<Record<SqlScalarCast, ParamType>> = {
-  boolean: "boolean",
-  bigint: "bigint",
-  double: "double",
-  string: "string",
-  date: "date",
-  timestamp: "timestamp",
-};
-
 /** Picks `base`, else `base_2`, `base_3`, … — the first name not yet taken (and, for enums, a valid value). */
 class NameAllocator {
   readonly #used = new Set<string>();
@@ -109,10 +101,7 @@ class NameAllocator {
  */
 function contributorIdExpr(experimentId: Sql, userId: Sql): Sql {
   const joined = sql`concat(${experimentId}, chr(0), ${userId})`;
-  // The one hash function the dialects spell differently.
-  const hash = dialectSql((d: Dialect) =>
-    d.name === "databricks" ? sql`sha2(${joined}, 256)` : sql`sha256(${joined})`,
-  );
+  const hash = dialectSql((d: Dialect) => d.sha256Hex(joined));
   const anonymized = sql`${experimentId} IN (SELECT experiment_id FROM ${table("experiments")} WHERE anonymize_contributors)`;
   return sql`CASE WHEN ${userId} IS NULL THEN NULL WHEN ${anonymized} THEN left(${hash}, 12) ELSE ${userId} END`;
 }
@@ -188,9 +177,9 @@ export function measurementQuerySource(model: MacroTypeModel): QuerySource {
         }
         continue;
       }
-      if (f.type.kind !== "scalar" || f.type.scalar === "JSON" || f.sqlType === "json") continue;
-      if (typeof f.sqlType !== "string") continue;
-      const cast = f.sqlType;
+      if (f.type.kind !== "scalar" || f.type.scalar === "JSON") continue;
+      const cast = variantCastOf(f.type);
+      if (typeof cast !== "string" || cast === "json") continue;
       const path = [...f.path];
       const field: QueryField = {
         name: enumNames.allocate(at.join("_")),
@@ -199,7 +188,7 @@ export function measurementQuerySource(model: MacroTypeModel): QuerySource {
         description: f.description,
         scalar: f.type.scalar,
         expr: dialectSql((d: Dialect) => d.variantGet(output, path, cast)),
-        paramType: CAST_PARAM[cast],
+        paramType: PARAM_TYPE_OF_CAST[cast],
         nullable: true,
         origin: "output",
       };
@@ -280,26 +269,17 @@ export function sampleQuerySource(): QuerySource {
   return SAMPLE_SOURCE;
 }
 
-export const NUMERIC_SCALARS: ReadonlySet<FieldScalar> = new Set(["Int", "BigInt", "Float"]);
-export const TIME_SCALARS: ReadonlySet<FieldScalar> = new Set(["DateTime", "Date"]);
-
 export function isNumeric(field: QueryField): boolean {
-  return NUMERIC_SCALARS.has(field.scalar);
+  return isNumericScalar(field.scalar);
 }
 
 export function isTime(field: QueryField): boolean {
-  return TIME_SCALARS.has(field.scalar);
+  return isTimeScalar(field.scalar);
 }
 
-/**
- * The answer of the first question labelled `label` in a `questions` list (NULL when none). The dialect has
- * `listAny` for the boolean form; the value form is spelled here per dialect until the Dialect grows a
- * `listFirst` (DuckDB `list_extract(list_filter(…), 1)`, Databricks `try_element_at(filter(…), 1)`).
- */
+/** The answer of the first question labelled `label` in a `questions` list (NULL when none). */
 export function questionAnswer(questions: Sql, label: string): Sql {
   return dialectSql((d: Dialect) =>
-    d.name === "databricks"
-      ? sql`try_element_at(transform(filter(${questions}, el -> el.question_label = ${label}), el -> el.question_answer), 1)`
-      : sql`list_extract(list_filter(${questions}, lambda el: el.question_label = ${label}), 1).question_answer`,
+    d.listFirst(questions, (el: Sql) => sql`${el}.question_label = ${label}`, "question_answer"),
   );
 }

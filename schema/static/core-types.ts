@@ -3,6 +3,7 @@
  * process (`static-schema.ts`); every catalog's schema shares it, copying only the types that gain per-macro fields
  * (`schema/schema-assembly.ts`).
  */
+
 import type { Row } from "../../lakehouse/lakehouse.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 import { pseudonymId, pseudonymName } from "../../resolvers/contributors/anonymize.js";
@@ -22,6 +23,7 @@ import type {
 import type { Connection } from "../../resolvers/pagination/connection.js";
 import { type SampleRow, sampleConnection } from "../../resolvers/samples/sample-page.js";
 import { selectsField } from "../../resolvers/selection.js";
+import { parseJson } from "../../resolvers/values/output-values.js";
 import type { GatewayArgBuilder, GatewayBuilder, Ref } from "../builder.js";
 import { queryArgs, sampleQueryTypes } from "./query-language-types.js";
 
@@ -367,15 +369,6 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
     Sample,
     MacroInfo,
   };
-}
-
-export function parseJson(text: string | null | undefined): unknown {
-  if (text == null) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 export type { Row };

@@ -5,9 +5,10 @@
  */
 import { OUTPUT_ALIAS } from "../../resolvers/measurements/compile-measurement-page.js";
 import type { MeasurementRow } from "../../resolvers/measurements/measurement-connection.js";
+import { parseJson } from "../../resolvers/values/output-values.js";
 import type { GatewayBuilder } from "../builder.js";
 import { schemaCatalogOf } from "../schema-catalog.js";
-import { type CoreTypes, parseJson } from "./core-types.js";
+import type { CoreTypes } from "./core-types.js";
 
 export function addMeasurementInterface(builder: GatewayBuilder, core: CoreTypes) {
   const Measurement = builder.interfaceRef<MeasurementRow>("Measurement").implement({

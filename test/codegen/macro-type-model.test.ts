@@ -23,6 +23,7 @@ import {
   macroCatalogFingerprint,
 } from "../../codegen/macro-type-model.js";
 import { printVariantSchema } from "../../codegen/variant-schema-printer.js";
+import { type FieldCast, variantCastOf } from "../../lakehouse/variant-casts.js";
 import { hostileKey, objectOf, variantType } from "./variant-type-arbitraries.js";
 
 const DESIGN_EXAMPLE =
@@ -52,10 +53,10 @@ function field(fields: ModelField[], key: string): ModelField {
 const scalar = (name: GraphQLScalarName): ModelFieldType => ({ kind: "scalar", scalar: name });
 
 /** The GraphQL type of one key after merging the given schemas of `OBJECT<v: …>` across experiments. */
-function mergedTypeOf(...valueTypes: string[]): { type: ModelFieldType; sqlType: ModelField["sqlType"] } {
+function mergedTypeOf(...valueTypes: string[]): { type: ModelFieldType; sqlType: FieldCast } {
   const macro = onlyMacro(valueTypes.map((t, i) => entry(`e${i}`, `OBJECT<v: ${t}>`)));
   const v = field(macro.fields, "v");
-  return { type: v.type, sqlType: v.sqlType };
+  return { type: v.type, sqlType: variantCastOf(v.type) };
 }
 
 describe("buildMacroTypeModels", () => {
@@ -68,7 +69,7 @@ describe("buildMacroTypeModels", () => {
       typeName: "PhotosynthesisMeasurement",
       experimentIds: ["exp-1"],
     });
-    expect(macro.fields.map((f) => [f.key, f.name, f.sqlType])).toEqual([
+    expect(macro.fields.map((f) => [f.key, f.name, variantCastOf(f.type)])).toEqual([
       ["Leaf Temperature", "Leaf_Temperature", "double"],
       ["Light Intensity (PAR)", "Light_Intensity_PAR", "double"],
       ["Phi2", "Phi2", "double"],
@@ -92,7 +93,6 @@ describe("buildMacroTypeModels", () => {
           type: { kind: "list", of: scalar("String") },
           path: ["messages", "info"],
           withinList: false,
-          sqlType: { list: "string" },
         },
       ],
     });
@@ -165,7 +165,7 @@ describe("buildMacroTypeModels", () => {
   it("types objects inside lists and marks their fields as read from the list", () => {
     const macro = onlyMacro([entry("e1", "OBJECT<points: ARRAY<OBJECT<`t s`: TIMESTAMP, x: INT>>>")]);
     const points = field(macro.fields, "points");
-    expect(points.sqlType).toBe("json");
+    expect(variantCastOf(points.type)).toBe("json");
     expect(points.type.kind).toBe("list");
     if (points.type.kind !== "list" || points.type.of.kind !== "object") throw new Error("expected [object]");
     const element = points.type.of.object;
@@ -178,7 +178,6 @@ describe("buildMacroTypeModels", () => {
         type: scalar("DateTime"),
         path: ["points", "t s"],
         withinList: true,
-        sqlType: "timestamp",
       },
       {
         key: "x",
@@ -187,7 +186,6 @@ describe("buildMacroTypeModels", () => {
         type: scalar("Int"),
         path: ["points", "x"],
         withinList: true,
-        sqlType: "bigint",
       },
     ]);
   });

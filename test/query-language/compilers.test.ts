@@ -9,11 +9,12 @@ import { DatabricksDialect } from "../../lakehouse/databricks/databricks-dialect
 import { DuckDbDialect } from "../../lakehouse/duckdb/duckdb-dialect.js";
 import { render, type Sql, sql } from "../../lakehouse/sql.js";
 import { BadUserInputError } from "../../resolvers/errors.js";
-import { bucketTime, compileAggregate } from "../../resolvers/measurements/compile-aggregate.js";
+import { compileAggregate } from "../../resolvers/measurements/compile-aggregate.js";
 import { compileDistinct } from "../../resolvers/measurements/compile-distinct.js";
 import { compileOrderBy } from "../../resolvers/measurements/compile-order-by.js";
 import { compileWhere, MAX_WHERE_DEPTH, type WhereArgs } from "../../resolvers/measurements/compile-where.js";
 import { measurementQuerySource, sampleQuerySource } from "../../resolvers/measurements/query-fields.js";
+import { bucketTime } from "../../resolvers/values/time-zones.js";
 import { buildGatewaySchema } from "../../schema/build-schema.js";
 import { assertDatabricksSyntax } from "../support/databricks-syntax.js";
 import { HOSTILE_SCHEMA, TYPED_SCHEMA } from "./support/query-fixture.js";
