@@ -1,6 +1,7 @@
 /**
  * Assembles a running gateway from configuration: the lakehouse (embedded DuckDB, seeded on first start, or
- * Databricks), the schema registry over the macro catalog, and the token verifier.
+ * Databricks), the pub/sub seam, the result cache and the freshness watch that invalidates it through events, the
+ * schema builder and registry over the macro catalog, and the token verifier.
  */
 
 import { CachedLakehouse } from "../lakehouse/cached-lakehouse.js";
@@ -10,7 +11,8 @@ import { startSimulation } from "../lakehouse/demo/simulate.js";
 import { isEmpty, openCentrumDuckDb } from "../lakehouse/duckdb/bootstrap.js";
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
 import { catalogSourceByName } from "../resolvers/catalog/catalog-source.js";
-import { buildGatewaySchemaAsync, catalogFingerprint } from "../schema/build-schema.js";
+import { createMemoryPubSub, type GatewayPubSub } from "../resolvers/events/gateway-events.js";
+import { catalogFingerprint, GatewaySchemaBuilder } from "../schema/build-schema.js";
 import { SchemaRegistry } from "../schema/schema-registry.js";
 import { createHs256Verifier, type TokenVerifier } from "./auth/jwt.js";
 import type { GatewayConfig } from "./config.js";
@@ -24,6 +26,12 @@ export interface GatewayRuntime {
   readonly raw: Lakehouse;
   readonly registry: SchemaRegistry<unknown>;
   readonly verifier: TokenVerifier;
+  /** Events between the parts: `experiment.changed`, `schema.changed`. */
+  readonly pubsub: GatewayPubSub;
+  /** One freshness poll now; resolves with the experiments whose watermark moved (after their events are out). */
+  poll(): Promise<string[]>;
+  /** One catalog check now; resolves with whether the schema was swapped (after `schema.changed` is out). */
+  refresh(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -56,32 +64,32 @@ export async function createRuntime(
   }
 
   const raw = lakehouse;
+  const pubsub = createMemoryPubSub();
   let watch: FreshnessWatch | null = null;
   if (config.cache.ttlMs > 0 && config.cache.maxEntries > 0) {
     const cached = new CachedLakehouse(raw, config.cache);
     lakehouse = cached;
-    watch = new FreshnessWatch(
-      raw,
-      (ids) => {
-        for (const id of ids) cached.invalidate(id);
-      },
-      config.freshnessPollMs,
-      log,
-    );
+    // The cache is one subscriber of the watch's events (subscriptions are another).
+    await pubsub.subscribe("experiment.changed", ({ experimentIds }) => {
+      for (const id of experimentIds) cached.invalidate(id);
+    });
+    watch = new FreshnessWatch(raw, pubsub, config.freshnessPollMs, log);
     watch.start();
   }
 
   const source = catalogSourceByName(config.catalog.source);
+  const schemas = new GatewaySchemaBuilder();
   const registry = new SchemaRegistry({
     loadCatalog: () => source.read(raw),
     fingerprint: (entries) => catalogFingerprint(entries),
     // Built off the request path: the async build yields to the event loop between its steps.
     build: async (entries, version) => {
-      const { schema, warnings } = await buildGatewaySchemaAsync({ version, catalog: entries });
-      return { schema, warnings };
+      const { schema, warnings, models } = await schemas.buildAsync({ version, catalog: entries });
+      return { schema, warnings, macros: new Map(models.map((m) => [m.macroFilename, m])) };
     },
     pollMs: config.catalog.pollMs,
     log,
+    pubsub,
   });
   await registry.start();
 
@@ -91,9 +99,13 @@ export async function createRuntime(
     raw,
     registry: registry as SchemaRegistry<unknown>,
     verifier: createHs256Verifier(config.jwt),
+    pubsub,
+    poll: () => watch?.poll() ?? Promise.resolve([]),
+    refresh: () => registry.refresh(),
     async close() {
       registry.stop();
       watch?.stop();
+      await pubsub.dispose();
       await stopSimulation?.();
       await lakehouse.close();
     },

@@ -2,14 +2,22 @@
  * Keeps the current GraphQL schema in step with the macro catalog. It polls the catalog, fingerprints it, and when
  * the fingerprint changes builds the new schema off the request path and swaps one reference. Yoga asks for the
  * schema once per request, so an in-flight request finishes on the schema it started with. `build` may be async
- * (`buildGatewaySchemaAsync`), so requests keep being served while a large catalog builds.
+ * (`GatewaySchemaBuilder.buildAsync`), so requests keep being served while a large catalog builds. Every swap is
+ * published as `schema.changed` (with the macros added, changed and removed) on the pub/sub seam.
  */
 import type { GraphQLSchema } from "graphql";
+import { FreshRun } from "../resolvers/events/fresh-run.js";
+import type { GatewayPubSub } from "../resolvers/events/gateway-events.js";
 
 export interface BuiltSchema {
   readonly schema: GraphQLSchema;
   readonly version: string;
   readonly warnings: readonly string[];
+  /**
+   * The schema's macros by filename, each with a value that stays the same object while the macro's generated types
+   * stay the same (its type model), so a swap can say which macros it added, changed and removed.
+   */
+  readonly macros?: ReadonlyMap<string, object>;
   readonly builtAt: Date;
 }
 
@@ -22,14 +30,15 @@ export interface SchemaRegistryOptions<Catalog> {
   ) => Omit<BuiltSchema, "builtAt" | "version"> | Promise<Omit<BuiltSchema, "builtAt" | "version">>;
   readonly pollMs: number;
   readonly log?: (message: string) => void;
+  /** Where swaps are published (`schema.changed`). */
+  readonly pubsub?: GatewayPubSub;
 }
 
 export class SchemaRegistry<Catalog> {
   #current: BuiltSchema | null = null;
   #timer: NodeJS.Timeout | null = null;
-  #refreshing: Promise<boolean> | null = null;
+  readonly #refreshes = new FreshRun(() => this.#refresh());
   #lastError: unknown = null;
-  readonly #listeners = new Set<(built: BuiltSchema) => void>();
 
   constructor(private readonly options: SchemaRegistryOptions<Catalog>) {}
 
@@ -46,17 +55,12 @@ export class SchemaRegistry<Catalog> {
     return this.#lastError;
   }
 
-  onChange(listener: (built: BuiltSchema) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /** Loads the catalog and swaps the schema if it changed. Returns whether it swapped. Concurrent calls share one run. */
+  /**
+   * Loads the catalog and swaps the schema if it changed; returns whether it swapped. The load starts after the call
+   * (a call during a refresh shares the next one), so a catalog written before the call is seen.
+   */
   refresh(): Promise<boolean> {
-    this.#refreshing ??= this.#refresh().finally(() => {
-      this.#refreshing = null;
-    });
-    return this.#refreshing;
+    return this.#refreshes.request();
   }
 
   async #refresh(): Promise<boolean> {
@@ -65,9 +69,14 @@ export class SchemaRegistry<Catalog> {
     if (this.#current?.version === version) return false;
     const built = { ...(await this.options.build(catalog, version)), version, builtAt: new Date() };
     for (const warning of built.warnings) this.options.log?.(`schema: ${warning}`);
+    const previous = this.#current;
     this.#current = built;
     this.options.log?.(`schema: now at version ${version}`);
-    for (const listener of this.#listeners) listener(built);
+    await this.options.pubsub?.publish("schema.changed", {
+      version,
+      previousVersion: previous?.version ?? null,
+      ...macroChanges(previous?.macros, built.macros),
+    });
     return true;
   }
 
@@ -93,4 +102,20 @@ export class SchemaRegistry<Catalog> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
   }
+}
+
+function macroChanges(
+  before: ReadonlyMap<string, object> | undefined,
+  after: ReadonlyMap<string, object> | undefined,
+): { added: string[]; changed: string[]; removed: string[] } {
+  const added: string[] = [];
+  const changed: string[] = [];
+  const removed: string[] = [];
+  for (const [name, model] of after ?? []) {
+    const old = before?.get(name);
+    if (old === undefined) added.push(name);
+    else if (old !== model) changed.push(name);
+  }
+  for (const name of before?.keys() ?? []) if (!after?.has(name)) removed.push(name);
+  return { added: added.sort(), changed: changed.sort(), removed: removed.sort() };
 }

@@ -5,7 +5,7 @@ import { lexicographicSortSchema, printSchema } from "graphql";
 import { createDatabricksLakehouse } from "../../lakehouse/databricks/databricks-lakehouse.js";
 import { openCentrumDuckDb } from "../../lakehouse/duckdb/bootstrap.js";
 import { catalogSourceByName } from "../../resolvers/catalog/catalog-source.js";
-import { buildGatewaySchema, catalogFingerprint } from "../../schema/build-schema.js";
+import { catalogFingerprint, GatewaySchemaBuilder } from "../../schema/build-schema.js";
 import { loadConfig } from "../config.js";
 
 const { values } = parseArgs({ options: { out: { type: "string", default: "schema.graphql" } } });
@@ -16,7 +16,10 @@ const lakehouse =
     : await openCentrumDuckDb(config.duckdb.path, { readOnly: true });
 try {
   const catalog = await catalogSourceByName(config.catalog.source).read(lakehouse);
-  const { schema, warnings } = buildGatewaySchema({ version: catalogFingerprint(catalog), catalog });
+  const { schema, warnings } = new GatewaySchemaBuilder().build({
+    version: catalogFingerprint(catalog),
+    catalog,
+  });
   for (const w of warnings) console.error(`warning: ${w}`);
   writeFileSync(values.out!, printSchema(lexicographicSortSchema(schema)));
   console.log(`wrote ${values.out} (${catalog.length} catalog entries)`);

@@ -1,12 +1,14 @@
 /**
  * Watches every experiment's watermark — latest processed time from `experiment_status`, the newest annotation
  * change, and a fingerprint of its metadata (visibility, anonymization, …) and members — in ONE statement per
- * interval, off the request path, and reports the experiments whose watermark moved. The result cache drops their
- * entries, so a revoked membership or a visibility change also ends cached reads; subscriptions (later) will use
- * the same signal.
+ * interval, off the request path, and publishes `experiment.changed` for the experiments whose watermark moved.
+ * The result cache subscribes and drops their entries, so a revoked membership or a visibility change also ends
+ * cached reads; subscriptions use the same signal.
  */
 import type { Lakehouse } from "../../lakehouse/lakehouse.js";
 import { sql, table } from "../../lakehouse/sql.js";
+import { FreshRun } from "../../resolvers/events/fresh-run.js";
+import type { GatewayPubSub } from "../../resolvers/events/gateway-events.js";
 
 interface WatermarkRow {
   experiment_id: string;
@@ -21,21 +23,19 @@ interface WatermarkRow {
 export class FreshnessWatch {
   #marks = new Map<string, string>();
   #timer: NodeJS.Timeout | null = null;
-  #running: Promise<string[]> | null = null;
 
   constructor(
     private readonly lakehouse: Lakehouse,
-    private readonly onChange: (experimentIds: string[]) => void,
+    private readonly pubsub: GatewayPubSub,
     private readonly intervalMs: number,
     private readonly log: (message: string) => void = () => undefined,
   ) {}
 
-  /** One poll: returns (and reports) the experiments whose watermark moved since the last poll. */
+  readonly #polls = new FreshRun(() => this.#poll());
+
+  /** One poll that starts after this call: returns (and publishes) the experiments whose watermark moved. */
   poll(): Promise<string[]> {
-    this.#running ??= this.#poll().finally(() => {
-      this.#running = null;
-    });
-    return this.#running;
+    return this.#polls.request();
   }
 
   async #poll(): Promise<string[]> {
@@ -65,7 +65,8 @@ export class FreshnessWatch {
           (id) => next.get(id) !== this.#marks.get(id),
         );
     this.#marks = next;
-    if (changed.length) this.onChange(changed);
+    if (changed.length)
+      await this.pubsub.publish("experiment.changed", { experimentIds: changed, source: "watermark" });
     return changed;
   }
 

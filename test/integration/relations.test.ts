@@ -165,14 +165,11 @@ describe("annotations", () => {
     const before = await gw.gql<DashboardData>(DASHBOARD, { id: experimentId, n: 5 }, { token: adminToken });
     const rowId = before.data!.experiment.photosynthesis.edges[1]!.node.id;
     await writeAnnotation(rowId, "after-watch");
-    let seen = false;
-    for (let i = 0; i < 50 && !seen; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const res = await gw.gql<DashboardData>(DASHBOARD, { id: experimentId, n: 5 }, { token: adminToken });
-      seen = res.data!.experiment.photosynthesis.edges.some((e) =>
-        e.node.annotations.some((a) => a.text === "after-watch"),
-      );
-    }
+    expect(await gw.runtime.poll()).toContain(experimentId);
+    const res = await gw.gql<DashboardData>(DASHBOARD, { id: experimentId, n: 5 }, { token: adminToken });
+    const seen = res.data!.experiment.photosynthesis.edges.some((e) =>
+      e.node.annotations.some((a) => a.text === "after-watch"),
+    );
     expect(seen).toBe(true);
   });
 });
@@ -195,13 +192,9 @@ describe("access changes", () => {
     await gw.runtime.raw.execute(
       sql`DELETE FROM ${table("experiment_members")} WHERE experiment_id = ${privateId} AND user_id = ${DEMO_PERSONAS.member.id}`,
     );
-    let code: string | undefined;
-    for (let i = 0; i < 50 && code !== "NOT_FOUND"; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const r = await gw.gql(query, { id: privateId }, { token: member });
-      code = r.errors?.[0]?.extensions?.code;
-    }
-    expect(code).toBe("NOT_FOUND");
+    expect(await gw.runtime.poll()).toContain(privateId);
+    const after = await gw.gql(query, { id: privateId }, { token: member });
+    expect(after.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
   });
 });
 

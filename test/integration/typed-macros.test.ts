@@ -2,9 +2,11 @@
  * Typed macro types against the running server: hostile VARIANT keys come back exactly, and a catalog change is
  * picked up live — a new field appears in the schema while a concurrent query loop sees no failed request.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMaintenance } from "../../lakehouse/duckdb/centrum-maintenance.js";
 import { sql, table } from "../../lakehouse/sql.js";
+import type { SchemaChanged } from "../../resolvers/events/gateway-events.js";
 import { type InProcessGateway, startInProcessGateway } from "../support/in-process-gateway.js";
 
 const HOSTILE_EXPERIMENT = "hostile-keys-experiment";
@@ -206,6 +208,9 @@ describe("live catalog", () => {
     })();
 
     const newKey = "Chlorophyll Fluorescence Ratio";
+    const swapped = new Promise<SchemaChanged>((resolve) => {
+      void gw.runtime.pubsub.subscribe("schema.changed", resolve);
+    });
     await insertMacroRow(
       experimentId,
       "macro_photosynthesis",
@@ -215,12 +220,10 @@ describe("live catalog", () => {
     );
     await runMaintenance(gw.lakehouse, { experimentIds: [experimentId] });
 
-    let after = version;
-    const deadline = Date.now() + 15_000;
-    while (after === version && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = (await gw.gql<{ schemaVersion: string }>("{ schemaVersion }")).data!.schemaVersion;
-    }
+    // The background poll (every 100 ms) or this refresh, whichever comes first, swaps the schema.
+    await gw.runtime.refresh();
+    expect((await swapped).changed).toContain("macro_photosynthesis");
+    const after = (await gw.gql<{ schemaVersion: string }>("{ schemaVersion }")).data!.schemaVersion;
     expect(after).not.toBe(version);
 
     const { fields } = await macroFields("macro_photosynthesis");
@@ -234,7 +237,9 @@ describe("live catalog", () => {
     const row = res.data!.experiment[fieldName]!.edges.find((e) => e.node.id === "8111222333444555666");
     expect(row?.node[field!.name]).toBe(2.25);
 
-    await new Promise((r) => setTimeout(r, 300));
+    // A few more requests of the loop run on the new schema.
+    const more = requests + 5;
+    while (requests < more) await new Promise((r) => setImmediate(r));
     stop = true;
     await loop;
     expect(requests).toBeGreaterThan(5);

@@ -15,9 +15,12 @@ import { compileOrderBy } from "../../resolvers/measurements/compile-order-by.js
 import { compileWhere, MAX_WHERE_DEPTH, type WhereArgs } from "../../resolvers/measurements/compile-where.js";
 import { measurementQuerySource, sampleQuerySource } from "../../resolvers/measurements/query-fields.js";
 import { bucketTime } from "../../resolvers/values/time-zones.js";
-import { buildGatewaySchema } from "../../schema/build-schema.js";
+import { GatewaySchemaBuilder } from "../../schema/build-schema.js";
 import { assertDatabricksSyntax } from "../support/databricks-syntax.js";
 import { HOSTILE_SCHEMA, TYPED_SCHEMA } from "./support/query-fixture.js";
+
+/** One builder, as the runtime has: it keeps the previous catalog's types for the next build. */
+const schemas = new GatewaySchemaBuilder();
 
 function model(schema: string, filename = "macro_probe"): MacroTypeModel {
   const { macros } = buildMacroTypeModels([
@@ -296,7 +299,7 @@ describe("generated schema", () => {
       macroFilename,
       outputSchema,
     });
-    const { schema } = buildGatewaySchema({
+    const { schema } = schemas.build({
       version: "t",
       catalog: [
         entry("macro_void", "VOID"),

@@ -1,14 +1,13 @@
 import { lexicographicSortSchema, printSchema, validateSchema } from "graphql";
 import { describe, expect, it } from "vitest";
-import {
-  buildGatewaySchema,
-  buildGatewaySchemaAsync,
-  type CatalogInputEntry,
-} from "../../schema/build-schema.js";
+import { type CatalogInputEntry, GatewaySchemaBuilder } from "../../schema/build-schema.js";
 import { SMALL_CATALOG } from "./small-catalog.js";
 
+/** One builder, as the runtime has: it keeps the previous catalog's types for the next build. */
+const schemas = new GatewaySchemaBuilder();
+
 const sdl = (catalog: readonly CatalogInputEntry[]) =>
-  printSchema(lexicographicSortSchema(buildGatewaySchema({ version: "test", catalog }).schema));
+  printSchema(lexicographicSortSchema(schemas.build({ version: "test", catalog }).schema));
 
 /** A deterministic shuffle (the order of catalog rows must never show in the schema). */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
@@ -28,7 +27,7 @@ describe("buildGatewaySchema", () => {
   });
 
   it("builds a valid schema and reports the skipped entries", () => {
-    const built = buildGatewaySchema({ version: "test", catalog: SMALL_CATALOG });
+    const built = schemas.build({ version: "test", catalog: SMALL_CATALOG });
     expect(validateSchema(built.schema)).toEqual([]);
     expect(built.models.map((m) => m.macroFilename)).toEqual([
       "macro_flags.js",
@@ -47,7 +46,7 @@ describe("buildGatewaySchema", () => {
   });
 
   it("serves types, fields, arguments and enum values in lexicographic order (as introspection lists them)", () => {
-    const { schema } = buildGatewaySchema({ version: "test", catalog: SMALL_CATALOG });
+    const { schema } = schemas.build({ version: "test", catalog: SMALL_CATALOG });
     expect(printSchema(schema)).toBe(printSchema(lexicographicSortSchema(schema)));
     expect(Object.keys(schema.getTypeMap())).toEqual(
       Object.keys(lexicographicSortSchema(schema).getTypeMap()),
@@ -55,13 +54,13 @@ describe("buildGatewaySchema", () => {
   });
 
   it("reuses the types of unchanged macros in the next build, and only those", () => {
-    const first = buildGatewaySchema({ version: "1", catalog: SMALL_CATALOG });
+    const first = schemas.build({ version: "1", catalog: SMALL_CATALOG });
     const changed = SMALL_CATALOG.map((e) =>
       e.macroFilename === "macro_flags.js"
         ? { ...e, outputSchema: "OBJECT<note: STRING, ok: BOOLEAN, x: INT>" }
         : e,
     );
-    const second = buildGatewaySchema({ version: "2", catalog: changed });
+    const second = schemas.build({ version: "2", catalog: changed });
     expect(validateSchema(second.schema)).toEqual([]);
     expect(second.schema.getType("HostileMeasurement")).toBe(first.schema.getType("HostileMeasurement"));
     expect(second.schema.getType("FlagsMeasurement")).not.toBe(first.schema.getType("FlagsMeasurement"));
@@ -74,8 +73,8 @@ describe("buildGatewaySchema", () => {
   });
 
   it("answers schemaVersion and the catalog per schema", () => {
-    const first = buildGatewaySchema({ version: "one", catalog: SMALL_CATALOG });
-    const second = buildGatewaySchema({ version: "two", catalog: SMALL_CATALOG.slice(0, 2) });
+    const first = schemas.build({ version: "one", catalog: SMALL_CATALOG });
+    const second = schemas.build({ version: "two", catalog: SMALL_CATALOG.slice(0, 2) });
     const resolve = (built: typeof first, field: string) =>
       // biome-ignore lint/suspicious/noExplicitAny: calling a root resolver directly
       (built.schema.getQueryType()!.getFields()[field]!.resolve as any)(null, {}, null, null);
@@ -94,7 +93,7 @@ describe("buildGatewaySchema", () => {
       if (running) setImmediate(spin);
     };
     setImmediate(spin);
-    const built = await buildGatewaySchemaAsync({ version: "test", catalog: shuffled(SMALL_CATALOG, 4) });
+    const built = await schemas.buildAsync({ version: "test", catalog: shuffled(SMALL_CATALOG, 4) });
     running = false;
     expect(turns).toBeGreaterThan(1);
     expect(printSchema(lexicographicSortSchema(built.schema))).toBe(sdl(SMALL_CATALOG));

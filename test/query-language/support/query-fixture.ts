@@ -20,7 +20,10 @@ import { join, param, type Sql, sql, table } from "../../../lakehouse/sql.js";
 import type { Viewer } from "../../../resolvers/access/viewer.js";
 import { catalogSourceByName } from "../../../resolvers/catalog/catalog-source.js";
 import { createGatewayContext } from "../../../resolvers/context.js";
-import { buildGatewaySchema } from "../../../schema/build-schema.js";
+import { GatewaySchemaBuilder } from "../../../schema/build-schema.js";
+
+/** One builder, as the runtime has: it keeps the previous catalog's types for the next build. */
+const schemas = new GatewaySchemaBuilder();
 
 export const ANCHOR = new Date("2026-03-01T12:00:00Z");
 export const SEED = 7;
@@ -283,7 +286,7 @@ export async function openQueryFixture(
   await insertCatalog(lakehouse, [...experiments]);
 
   const catalog = await catalogSourceByName("experiment_macros").read(lakehouse);
-  const built = buildGatewaySchema({ version: "test", catalog });
+  const built = schemas.build({ version: "test", catalog });
   if (built.warnings.length) throw new Error(`catalog warnings: ${built.warnings.join("; ")}`);
 
   return {

@@ -1,0 +1,34 @@
+/**
+ * The one pub/sub seam of the gateway, in Hive Gateway's shape (`@graphql-hive/pubsub`: `publish`, `subscribe` →
+ * AsyncIterable or listener, `dispose`). In-memory (`MemPubSub`) in one process; a Redis implementation of the
+ * same interface plugs in when several processes share the load. Producers and consumers know only the topics.
+ */
+import { MemPubSub, type PubSub } from "@graphql-hive/pubsub";
+
+/** An experiment's data, annotations, metadata or membership changed: cached reads of it are stale. */
+export interface ExperimentChanged {
+  readonly experimentIds: readonly string[];
+  /** `watermark`: the freshness watch saw it move; `write`: the gateway wrote it itself. */
+  readonly source: "watermark" | "write";
+}
+
+/** The served schema was swapped for one built from a changed catalog. */
+export interface SchemaChanged {
+  readonly version: string;
+  readonly previousVersion: string | null;
+  /** Macro filenames whose generated types appeared, changed shape, or went away. */
+  readonly added: readonly string[];
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
+}
+
+export type GatewayTopics = {
+  "experiment.changed": ExperimentChanged;
+  "schema.changed": SchemaChanged;
+};
+
+export type GatewayPubSub = PubSub<GatewayTopics>;
+
+export function createMemoryPubSub(): GatewayPubSub {
+  return new MemPubSub<GatewayTopics>();
+}
