@@ -45,6 +45,27 @@ export class StatementLog {
     for (const listener of this.#listeners) listener(record);
   }
 
+  /**
+   * Times one statement and records it, whether it succeeds (with the rows `rowsOf` counts) or fails (with the
+   * text `errorOf` gives). The one timing wrapper of both connectors.
+   */
+  async timed<T>(
+    statement: { readonly text: string; readonly paramCount: number; readonly kind: "read" | "write" },
+    run: () => Promise<T>,
+    rowsOf: (result: T) => number,
+    errorOf: (error: unknown) => string = (error) => String((error as Error)?.message ?? error),
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await run();
+      this.record({ ...statement, rows: rowsOf(result), ms: performance.now() - started });
+      return result;
+    } catch (error) {
+      this.record({ ...statement, rows: 0, ms: performance.now() - started, error: errorOf(error) });
+      throw error;
+    }
+  }
+
   /** Runs `fn` with its own scope; every statement recorded inside (across awaits) also lands in the scope. */
   runInScope<T>(scope: StatementScope, fn: () => T): T {
     return this.#scope.run(scope, fn);

@@ -18,6 +18,7 @@ import {
   GraphQLNonNull,
   GraphQLObjectType,
   type GraphQLOutputType,
+  type GraphQLResolveInfo,
   type GraphQLScalarType,
   GraphQLString,
   isEnumType,
@@ -256,73 +257,76 @@ function addMacro(
   types.push(Measurement, Edge, Connection);
 
   const query = macroQueryTypes(statics, model.typeName, measurementQuerySource(model), types);
-  const connectionType = new GraphQLNonNull(Connection);
-  const aggregateType = new GraphQLNonNull(query.Aggregate);
-  const distinctType = new GraphQLNonNull(query.Distinct);
-  const { fieldName, macroName } = model;
-
-  experimentFields.push([
-    fieldName,
-    {
-      type: connectionType,
-      description: `${macroName} measurements (\`${filename}\`) of this experiment.`,
-      args: args.connection(query, false),
-      resolve: (experiment, a: Args, ctx, info) =>
-        measurementConnection(ctx, info, model, [experiment.experiment_id], a),
-    },
-  ]);
-  experimentFields.push([
-    `${fieldName}Aggregate`,
-    {
-      type: aggregateType,
-      description: `Aggregates of ${macroName} measurements of this experiment, by group (one statement).`,
-      args: args.aggregate(query, false),
-      resolve: (experiment, a: Args, ctx, info) =>
-        measurementAggregate(ctx, info, model, [experiment.experiment_id], a),
-    },
-  ]);
-  experimentFields.push([
-    `${fieldName}Distinct`,
-    {
-      type: distinctType,
-      description: `Distinct values of a ${macroName} field in this experiment, with counts.`,
-      args: args.distinct(query, false),
-      resolve: (experiment, a: Args, ctx, info) =>
-        measurementDistinct(ctx, info, model, [experiment.experiment_id], a),
-    },
-  ]);
-
-  queryFields.push([
-    fieldName,
-    {
-      type: connectionType,
-      description: `${macroName} measurements across experiments you may read.`,
-      args: args.connection(query, true),
-      resolve: (_root, a: Args, ctx, info) =>
-        measurementConnection(ctx, info, model, experimentScope(a.experimentIds), a),
-    },
-  ]);
-  queryFields.push([
-    `${fieldName}Aggregate`,
-    {
-      type: aggregateType,
-      description: `Aggregates of ${macroName} measurements across experiments you may read (one statement).`,
-      args: args.aggregate(query, true),
-      resolve: (_root, a: Args, ctx, info) =>
-        measurementAggregate(ctx, info, model, experimentScope(a.experimentIds), a),
-    },
-  ]);
-  queryFields.push([
-    `${fieldName}Distinct`,
-    {
-      type: distinctType,
-      description: `Distinct values of a ${macroName} field across experiments you may read, with counts.`,
-      args: args.distinct(query, true),
-      resolve: (_root, a: Args, ctx, info) =>
-        measurementDistinct(ctx, info, model, experimentScope(a.experimentIds), a),
-    },
-  ]);
+  const fieldTypes: Record<MacroFieldKind, GraphQLOutputType> = {
+    connection: new GraphQLNonNull(Connection),
+    aggregate: new GraphQLNonNull(query.Aggregate),
+    distinct: new GraphQLNonNull(query.Distinct),
+  };
+  for (const field of MACRO_FIELDS) {
+    const name = `${model.fieldName}${field.suffix}`;
+    const resolve = field.resolve;
+    experimentFields.push([
+      name,
+      {
+        type: fieldTypes[field.kind],
+        description: field.onExperiment(model),
+        args: args[field.kind](query, false),
+        resolve: (experiment, a: Args, ctx, info) => resolve(ctx, info, model, [experiment.experiment_id], a),
+      },
+    ]);
+    queryFields.push([
+      name,
+      {
+        type: fieldTypes[field.kind],
+        description: field.atRoot(model),
+        args: args[field.kind](query, true),
+        resolve: (_root, a: Args, ctx, info) =>
+          resolve(ctx, info, model, experimentScope(a.experimentIds), a),
+      },
+    ]);
+  }
 }
+
+type MacroFieldKind = "connection" | "aggregate" | "distinct";
+
+/** The fields every macro adds, each on `Experiment` (that experiment) and on `Query` (across `experimentIds`). */
+const MACRO_FIELDS: readonly {
+  readonly kind: MacroFieldKind;
+  readonly suffix: string;
+  readonly resolve: (
+    ctx: GatewayContext,
+    info: GraphQLResolveInfo,
+    model: MacroTypeModel,
+    scope: ExperimentScope,
+    args: Args,
+  ) => unknown;
+  readonly onExperiment: (m: MacroTypeModel) => string;
+  readonly atRoot: (m: MacroTypeModel) => string;
+}[] = [
+  {
+    kind: "connection",
+    suffix: "",
+    resolve: measurementConnection,
+    onExperiment: (m) => `${m.macroName} measurements (\`${m.macroFilename}\`) of this experiment.`,
+    atRoot: (m) => `${m.macroName} measurements across experiments you may read.`,
+  },
+  {
+    kind: "aggregate",
+    suffix: "Aggregate",
+    resolve: measurementAggregate,
+    onExperiment: (m) =>
+      `Aggregates of ${m.macroName} measurements of this experiment, by group (one statement).`,
+    atRoot: (m) =>
+      `Aggregates of ${m.macroName} measurements across experiments you may read (one statement).`,
+  },
+  {
+    kind: "distinct",
+    suffix: "Distinct",
+    resolve: measurementDistinct,
+    onExperiment: (m) => `Distinct values of a ${m.macroName} field in this experiment, with counts.`,
+    atRoot: (m) => `Distinct values of a ${m.macroName} field across experiments you may read, with counts.`,
+  },
+];
 
 /**
  * The GraphQL type of a typed field. Nullability is what the Pothos builder gave them: the field and a list's items

@@ -13,7 +13,7 @@ import type { SchemaRegistry } from "../../schema/schema-registry.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayConfig } from "../config.js";
 import { maskError } from "./mask-error.js";
-import { useHealthChecks } from "./use-health-checks.js";
+import { useLakehouseReadiness } from "./use-lakehouse-readiness.js";
 import { useStatementExtensions } from "./use-statement-extensions.js";
 
 export interface GatewayServerDeps {
@@ -47,7 +47,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   const { config, lakehouse, registry, verifier } = deps;
   const log = deps.log ?? ((m: string) => console.log(m));
   const plugins: Plugin[] = [
-    useHealthChecks({
+    useLakehouseReadiness({
       lakehouse,
       schemaReady: () => registry.ready,
       cacheStats: lakehouse instanceof CachedLakehouse ? () => lakehouse.stats() : undefined,

@@ -1,38 +1,50 @@
 /**
  * Development aid: the response `extensions.statements` lists what an operation cost in lakehouse statements
  * (text, parameter count, rows, milliseconds), so notebook users and frontend developers see it next to the data.
+ * A streamed result (a subscription, incremental delivery) reports on each event the statements run since the last.
  */
+import type { ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { type StatementLog, StatementScope } from "../../lakehouse/statement-log.js";
+import { type StatementLog, type StatementRecord, StatementScope } from "../../lakehouse/statement-log.js";
 
 export function useStatementExtensions(log: StatementLog, options: { includeText: boolean }): Plugin {
+  const withStatements = (result: ExecutionResult, records: readonly StatementRecord[]): ExecutionResult => ({
+    ...result,
+    extensions: {
+      ...result.extensions,
+      statements: {
+        count: records.length,
+        ...(options.includeText
+          ? {
+              list: records.map((s) => ({
+                text: s.text,
+                paramCount: s.paramCount,
+                rows: s.rows,
+                ms: Math.round(s.ms * 10) / 10,
+              })),
+            }
+          : {}),
+      },
+    },
+  });
   return {
     onExecute({ executeFn, setExecuteFn }) {
       const scope = new StatementScope();
       setExecuteFn((args) => log.runInScope(scope, () => executeFn(args)));
       return {
         onExecuteDone({ result, setResult }) {
-          if (Symbol.asyncIterator in (result as object)) return;
-          const r = result as { extensions?: Record<string, unknown> };
-          setResult({
-            ...(result as object),
-            extensions: {
-              ...r.extensions,
-              statements: {
-                count: scope.records.length,
-                ...(options.includeText
-                  ? {
-                      list: scope.records.map((s) => ({
-                        text: s.text,
-                        paramCount: s.paramCount,
-                        rows: s.rows,
-                        ms: Math.round(s.ms * 10) / 10,
-                      })),
-                    }
-                  : {}),
-              },
+          if (!(Symbol.asyncIterator in (result as object))) {
+            setResult(withStatements(result as ExecutionResult, scope.records));
+            return;
+          }
+          let reported = 0;
+          return {
+            onNext({ result: event, setResult: setEvent }) {
+              const records = scope.records.slice(reported);
+              reported = scope.records.length;
+              setEvent(withStatements(event as ExecutionResult, records));
             },
-          } as typeof result);
+          };
         },
       };
     },

@@ -10,6 +10,7 @@
 import { DBSQLParameter, DBSQLParameterType } from "@databricks/sql";
 import { LakehouseError, LakehouseTimeoutError, LakehouseUnavailableError } from "../errors.js";
 import type { Lakehouse, LakehouseHealth, QueryOptions, Row } from "../lakehouse.js";
+import { ResourcePool } from "../resource-pool.js";
 import { type BoundParam, type ParamType, render, type Sql } from "../sql.js";
 import { StatementLog } from "../statement-log.js";
 import { DatabricksDialect } from "./databricks-dialect.js";
@@ -117,10 +118,9 @@ export function databricksSessionRequest(config: DatabricksConfig): OpenSessionR
   };
 }
 
+/** A pooled session (the pool retires the sessions of a dropped client when they come back). */
 interface PooledSession {
   readonly session: DatabricksSession;
-  /** The client generation that opened it; sessions of a dropped client are discarded on release. */
-  readonly generation: number;
 }
 
 class AbortedError extends Error {}
@@ -186,16 +186,13 @@ export class DatabricksLakehouse implements Lakehouse {
   readonly #config: DatabricksConfig;
   readonly #factory: DatabricksDriverFactory;
   readonly #connectOptions: ConnectionOptions;
-  readonly #poolSize: number;
   readonly #maxRetries: number;
   readonly #retryBaseDelayMs: number;
 
   #client: Promise<DatabricksClient> | undefined;
-  #generation = 0;
-  #open = 0;
-  readonly #idle: PooledSession[] = [];
-  readonly #waiting: Array<() => void> = [];
-  #closed = false;
+  readonly #pool: ResourcePool<PooledSession>;
+  /** Session closes still under way (awaited by `close`). */
+  readonly #closing = new Set<Promise<unknown>>();
 
   constructor(
     config: DatabricksConfig,
@@ -204,7 +201,19 @@ export class DatabricksLakehouse implements Lakehouse {
     this.#config = config;
     this.#factory = driverFactory;
     this.#connectOptions = databricksConnectionOptions(config);
-    this.#poolSize = Math.max(1, config.sessionPoolSize ?? DEFAULT_SESSION_POOL_SIZE);
+    this.#pool = new ResourcePool<PooledSession>({
+      size: config.sessionPoolSize ?? DEFAULT_SESSION_POOL_SIZE,
+      open: async () => {
+        const client = await this.#connectedClient();
+        return { session: await client.openSession(databricksSessionRequest(this.#config)) };
+      },
+      close: ({ session }) => {
+        const closing = session.close().catch(() => undefined);
+        this.#closing.add(closing);
+        void closing.finally(() => this.#closing.delete(closing));
+      },
+      closedError: () => new LakehouseUnavailableError("The lakehouse is closed."),
+    });
     this.#maxRetries = Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES);
     this.#retryBaseDelayMs = Math.max(0, config.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS);
     this.dialect = new DatabricksDialect({ catalog: config.catalog, schema: config.schema });
@@ -229,58 +238,23 @@ export class DatabricksLakehouse implements Lakehouse {
   #resetClient(): void {
     const client = this.#client;
     this.#client = undefined;
-    this.#generation++;
-    for (const s of this.#idle.splice(0)) {
-      this.#open--;
-      quietly(s.session.close());
-    }
+    this.#pool.drain();
     void client?.then(
       (c) => quietly(c.close()),
       () => undefined,
     );
-    // Every waiter may now open a session of its own.
-    for (const wake of this.#waiting.splice(0)) wake();
   }
 
-  #wake(): void {
-    this.#waiting.shift()?.();
-  }
-
-  async #acquire(): Promise<PooledSession> {
-    for (;;) {
-      if (this.#closed) throw new LakehouseUnavailableError("The lakehouse is closed.");
-      const idle = this.#idle.pop();
-      if (idle) return idle;
-      if (this.#open < this.#poolSize) {
-        this.#open++;
-        const generation = this.#generation;
-        try {
-          const client = await this.#connectedClient();
-          const session = await client.openSession(databricksSessionRequest(this.#config));
-          return { session, generation };
-        } catch (error) {
-          this.#open--;
-          this.#wake();
-          throw error;
-        }
-      }
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    }
+  #acquire(): Promise<PooledSession> {
+    return this.#pool.acquire();
   }
 
   #release(pooled: PooledSession): void {
-    if (this.#closed || pooled.generation !== this.#generation) {
-      this.#discard(pooled);
-      return;
-    }
-    this.#idle.push(pooled);
-    this.#wake();
+    this.#pool.release(pooled);
   }
 
   #discard(pooled: PooledSession): void {
-    this.#open--;
-    quietly(pooled.session.close());
-    this.#wake();
+    this.#pool.discard(pooled);
   }
 
   // ---- statements --------------------------------------------------------------------------------------------
@@ -349,29 +323,22 @@ export class DatabricksLakehouse implements Lakehouse {
     let sessionRenewed = false;
     for (;;) {
       if (signal?.aborted) throw abortError();
-      const started = performance.now();
       try {
-        const rows = await this.#executeOnce(text, params, signal);
-        this.statements.record({
-          text,
-          paramCount: params.length,
-          rows: kind === "read" ? rows.length : 0,
-          ms: performance.now() - started,
-          kind,
-        });
-        return rows;
+        return await this.statements.timed(
+          { text, paramCount: params.length, kind },
+          () => this.#executeOnce(text, params, signal),
+          (rows) => (kind === "read" ? rows.length : 0),
+          (thrown) => {
+            const error = thrown instanceof StatementFailure ? thrown.cause : thrown;
+            return error instanceof AbortedError || signal?.aborted
+              ? "aborted"
+              : String((error as Error)?.message ?? error);
+          },
+        );
       } catch (thrown) {
         const { cause: error, accepted } =
           thrown instanceof StatementFailure ? thrown : new StatementFailure(thrown, true);
         const aborted = error instanceof AbortedError || signal?.aborted === true;
-        this.statements.record({
-          text,
-          paramCount: params.length,
-          rows: 0,
-          ms: performance.now() - started,
-          kind,
-          error: aborted ? "aborted" : String((error as Error)?.message ?? error),
-        });
         if (aborted) throw abortError();
         if (error instanceof LakehouseError) throw error;
         const failure = classifyDatabricksError(error);
@@ -410,7 +377,7 @@ export class DatabricksLakehouse implements Lakehouse {
   }
 
   async health(): Promise<LakehouseHealth> {
-    if (this.#closed) return { ok: false, detail: "closed", code: "LAKEHOUSE_UNAVAILABLE" };
+    if (this.#pool.closed) return { ok: false, detail: "closed", code: "LAKEHOUSE_UNAVAILABLE" };
     try {
       await this.#executeOnce("SELECT 1 AS ok", [], AbortSignal.timeout(30_000));
       return { ok: true, detail: "databricks ok" };
@@ -427,14 +394,12 @@ export class DatabricksLakehouse implements Lakehouse {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const sessions = this.#idle.splice(0);
-    await Promise.allSettled(sessions.map((s) => s.session.close()));
+    if (this.#pool.closed) return;
+    this.#pool.close();
+    await Promise.allSettled([...this.#closing]);
     const client = this.#client;
     this.#client = undefined;
     if (client) await client.then((c) => c.close()).catch(() => undefined);
-    for (const wake of this.#waiting.splice(0)) wake();
   }
 }
 

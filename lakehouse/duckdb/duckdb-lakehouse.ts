@@ -25,6 +25,7 @@ import {
   LakehouseUnavailableError,
 } from "../errors.js";
 import type { Lakehouse, LakehouseHealth, QueryOptions, Row, RowValue } from "../lakehouse.js";
+import { ResourcePool } from "../resource-pool.js";
 import { type ParamType, render, type Sql } from "../sql.js";
 import { StatementLog } from "../statement-log.js";
 import { DuckDbDialect } from "./duckdb-dialect.js";
@@ -59,10 +60,7 @@ export class DuckDbLakehouse implements Lakehouse {
   readonly kind = "duckdb" as const;
   readonly dialect = new DuckDbDialect();
   readonly statements = new StatementLog();
-  readonly #idle: DuckDBConnection[] = [];
-  readonly #waiting: Array<(c: DuckDBConnection) => void> = [];
-  readonly #all: DuckDBConnection[] = [];
-  #closed = false;
+  #pool!: ResourcePool<DuckDBConnection>;
 
   private constructor(
     readonly instance: DuckDBInstance,
@@ -82,52 +80,53 @@ export class DuckDbLakehouse implements Lakehouse {
       throw mapDuckDbError(error);
     }
     const lakehouse = new DuckDbLakehouse(instance, options.path);
-    const size = Math.max(1, options.connections ?? 4);
     try {
-      for (let i = 0; i < size; i++) {
-        const c = await instance.connect();
-        if (i === 0 && !inMemory) {
-          // The file is attached under a fixed alias: DuckDB names a catalog after its file, and a file called
-          // `centrum.duckdb` would make every `centrum.<table>` ambiguous. ATTACH takes no parameters; the path
-          // is operator configuration, quoted as a string literal.
-          const readOnly = options.readOnly ? ", READ_ONLY" : "";
-          await c.run(
-            `ATTACH ${lakehouse.dialect.quoteString(options.path)} AS ${LAKE_ALIAS} (STORAGE_VERSION '${VARIANT_STORAGE}'${readOnly})`,
-          );
-        }
-        if (!inMemory) await c.run(`USE ${LAKE_ALIAS}`);
-        lakehouse.#all.push(c);
-        lakehouse.#idle.push(c);
+      const first = await instance.connect();
+      if (!inMemory) {
+        // The file is attached under a fixed alias: DuckDB names a catalog after its file, and a file called
+        // `centrum.duckdb` would make every `centrum.<table>` ambiguous. ATTACH takes no parameters; the path
+        // is operator configuration, quoted as a string literal.
+        const readOnly = options.readOnly ? ", READ_ONLY" : "";
+        await first.run(
+          `ATTACH ${lakehouse.dialect.quoteString(options.path)} AS ${LAKE_ALIAS} (STORAGE_VERSION '${VARIANT_STORAGE}'${readOnly})`,
+        );
+        await first.run(`USE ${LAKE_ALIAS}`);
+      }
+      let spare: DuckDBConnection | undefined = first;
+      const pool = new ResourcePool<DuckDBConnection>({
+        size: options.connections ?? 4,
+        open: async () => {
+          if (spare) {
+            const c = spare;
+            spare = undefined;
+            return c;
+          }
+          const c = await instance.connect();
+          if (!inMemory) await c.run(`USE ${LAKE_ALIAS}`);
+          return c;
+        },
+        close: (c) => c.closeSync(),
+        closedError: () => new LakehouseUnavailableError("The lakehouse is closed."),
+      });
+      lakehouse.#pool = pool;
+      // Open every connection now, so a file that cannot be used fails here rather than on a request.
+      const held: DuckDBConnection[] = [];
+      try {
+        for (let i = 0; i < Math.max(1, options.connections ?? 4); i++) held.push(await pool.acquire());
+      } finally {
+        for (const c of held) pool.release(c);
       }
     } catch (error) {
-      for (const c of lakehouse.#all) c.closeSync();
+      lakehouse.#pool?.close({ inUse: true });
       instance.closeSync();
       throw mapDuckDbError(error);
     }
     return lakehouse;
   }
 
-  async #acquire(): Promise<DuckDBConnection> {
-    if (this.#closed) throw new LakehouseUnavailableError("The lakehouse is closed.");
-    const c = this.#idle.pop();
-    if (c) return c;
-    return new Promise((resolve) => this.#waiting.push(resolve));
-  }
-
-  #release(c: DuckDBConnection): void {
-    const next = this.#waiting.shift();
-    if (next) next(c);
-    else this.#idle.push(c);
-  }
-
   /** Runs `fn` with one pooled connection held for its whole duration. */
-  async withConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const c = await this.#acquire();
-    try {
-      return await fn(c);
-    } finally {
-      this.#release(c);
-    }
+  withConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.#pool.use(fn);
   }
 
   /**
@@ -148,30 +147,20 @@ export class DuckDbLakehouse implements Lakehouse {
       types[p.name] = PARAM_TYPES[p.type];
     }
     signal?.throwIfAborted();
-    const started = performance.now();
     const onAbort = () => connection.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const reader = await connection.runAndReadAll(text, values, types);
-      const rows = kind === "read" ? toRows(reader.columnNames(), reader.getRows()) : [];
-      const changed = kind === "write" ? reader.getRows()[0]?.[0] : undefined;
-      this.statements.record({
-        text,
-        paramCount: params.length,
-        rows: rows.length,
-        ms: performance.now() - started,
-        kind,
-      });
-      return { rows, changed };
+      return await this.statements.timed(
+        { text, paramCount: params.length, kind },
+        async () => {
+          const reader = await connection.runAndReadAll(text, values, types);
+          const rows = kind === "read" ? toRows(reader.columnNames(), reader.getRows()) : [];
+          const changed = kind === "write" ? reader.getRows()[0]?.[0] : undefined;
+          return { rows, changed };
+        },
+        (result) => result.rows.length,
+      );
     } catch (error) {
-      this.statements.record({
-        text,
-        paramCount: params.length,
-        rows: 0,
-        ms: performance.now() - started,
-        kind,
-        error: String((error as Error).message ?? error),
-      });
       throw signal?.aborted
         ? new LakehouseTimeoutError("The statement was cancelled.", error)
         : mapDuckDbError(error);
@@ -220,7 +209,7 @@ export class DuckDbLakehouse implements Lakehouse {
   }
 
   async health(): Promise<LakehouseHealth> {
-    if (this.#closed) return { ok: false, detail: "closed", code: "LAKEHOUSE_UNAVAILABLE" };
+    if (this.#pool.closed) return { ok: false, detail: "closed", code: "LAKEHOUSE_UNAVAILABLE" };
     try {
       await this.withConnection((c) => c.run("SELECT 1"));
       return { ok: true, detail: "duckdb ok" };
@@ -231,9 +220,8 @@ export class DuckDbLakehouse implements Lakehouse {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const c of this.#all) c.closeSync();
+    if (this.#pool.closed) return;
+    this.#pool.close({ inUse: true });
     this.instance.closeSync();
   }
 }
