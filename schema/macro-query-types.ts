@@ -27,7 +27,6 @@ import {
   type GraphQLScalarType,
   GraphQLString,
 } from "graphql";
-import type { RowValue } from "../lakehouse/lakehouse.js";
 import type { AggregateGroup } from "../resolvers/measurements/compile-aggregate.js";
 import { DEFAULT_DISTINCT_FIRST, MAX_DISTINCT_FIRST } from "../resolvers/measurements/compile-distinct.js";
 import type { AggregateResult } from "../resolvers/measurements/measurement-aggregate.js";

@@ -33,11 +33,10 @@ import {
   type ObjectModel,
   sameMacroTypeModel,
 } from "../codegen/macro-type-model.js";
-import type { RowValue } from "../lakehouse/lakehouse.js";
 import type { GatewayContext } from "../resolvers/context.js";
 import { BadUserInputError } from "../resolvers/errors.js";
 import type { ExperimentRow } from "../resolvers/loaders/request-loaders.js";
-import { type ExperimentScope, OUTPUT_ALIAS } from "../resolvers/measurements/compile-measurement-page.js";
+import { type ExperimentScope, } from "../resolvers/measurements/compile-measurement-page.js";
 import { MAX_IN_LIST } from "../resolvers/measurements/compile-where.js";
 import { measurementAggregate } from "../resolvers/measurements/measurement-aggregate.js";
 import {

@@ -12,8 +12,7 @@ import {
   BASE_COLUMNS as MEASUREMENT_BASE_COLUMNS,
   OUTPUT_ALIAS,
 } from "../measurements/compile-measurement-page.js";
-import type { MeasurementRow } from "../measurements/measurement-connection.js";
-import type { SampleRow } from "../samples/sample-page.js";
+import type { MeasurementRow, SampleRow } from "../rows.js";
 
 export interface ExperimentRow {
   experiment_id: string;

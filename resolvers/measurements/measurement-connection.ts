@@ -1,12 +1,13 @@
 /** Resolves a macro's measurement connection: selection → one page statement → Relay connection. */
 import type { GraphQLResolveInfo } from "graphql";
 import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
-import type { Row, RowValue } from "../../lakehouse/lakehouse.js";
 import type { Sql } from "../../lakehouse/sql.js";
 import type { GatewayContext } from "../context.js";
 import { buildConnection, type Connection, type PageArgs } from "../pagination/connection.js";
 import type { SortKey } from "../pagination/keyset.js";
 import { readPage } from "../pagination/page-statement.js";
+/** A measurement row as read by a page statement: base columns plus `v<n>` leaf values and `__output`. */
+import type { MeasurementRow } from "../rows.js";
 import { nestedSelections, selectsField } from "../selection.js";
 import { compileMeasurementPage, type ExperimentScope } from "./compile-measurement-page.js";
 import { compileOrderBy, type OrderByArgs } from "./compile-order-by.js";
@@ -14,21 +15,7 @@ import { compileWhere, type WhereArgs } from "./compile-where.js";
 import { selectMeasurementFields } from "./measurement-selection.js";
 import { measurementQuerySource } from "./query-fields.js";
 
-/** A measurement row as read by a page statement: base columns plus `v<n>` leaf values and `__output`. */
-export interface MeasurementRow {
-  experiment_id: string;
-  macro_filename: string;
-  macro_name: string;
-  id: bigint;
-  timestamp: string | null;
-  device_id: string | null;
-  device_name: string | null;
-  user_id: string | null;
-  macro_error: string | null;
-  questions: Row[string];
-  /** Projected leaf values (`v<n>`) and `__output`. */
-  [column: string]: RowValue;
-}
+export type { MeasurementRow };
 
 export interface MeasurementConnectionArgs extends PageArgs {
   readonly includeErrors?: boolean | null;

@@ -8,21 +8,9 @@ import { cursorSignature } from "../pagination/cursor.js";
 import type { SortKey } from "../pagination/keyset.js";
 import { pageStatement, readPage } from "../pagination/page-statement.js";
 
-export interface SampleRow {
-  experiment_id: string;
-  id: bigint;
-  device_id: string | null;
-  device_name: string | null;
-  timestamp: string | null;
-  user_id: string | null;
-  sample: string | null;
-  measurement_sets: string[] | null;
-  questions:
-    | { question_label: string | null; question_text: string | null; question_answer: string | null }[]
-    | null;
-  macros: { id: string | null; name: string | null; filename: string | null }[] | null;
-  processed_timestamp: string | null;
-}
+import type { SampleRow } from "../rows.js";
+
+export type { SampleRow };
 
 export const SAMPLE_SORT: readonly SortKey[] = [
   {
