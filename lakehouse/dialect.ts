@@ -14,6 +14,8 @@ export const CENTRUM_TABLES = [
   "experiment_macros",
   "experiment_contributors",
   "experiment_annotations",
+  /** The gateway's idempotency ledger of annotation mutations (written by the gateway only). */
+  "experiment_annotation_requests",
   "experiment_status",
   "enriched_experiment_raw_data",
   "enriched_experiment_macro_data",

@@ -3,6 +3,7 @@
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
 import { ExperimentAccess } from "./access/experiment-access.js";
 import type { Viewer } from "./access/viewer.js";
+import type { GatewayPubSub } from "./events/gateway-events.js";
 import { RequestLoaders } from "./loaders/request-loaders.js";
 
 export interface PagingLimits {
@@ -17,6 +18,8 @@ export interface GatewayContext {
   readonly loaders: RequestLoaders;
   readonly limits: PagingLimits;
   readonly signal?: AbortSignal;
+  /** Where writes publish what they changed. */
+  readonly events?: GatewayPubSub;
 }
 
 export function createGatewayContext(options: {
@@ -24,6 +27,7 @@ export function createGatewayContext(options: {
   lakehouse: Lakehouse;
   limits: PagingLimits;
   signal?: AbortSignal;
+  events?: GatewayPubSub;
 }): GatewayContext {
   const access = new ExperimentAccess(options.viewer);
   return {
@@ -33,5 +37,6 @@ export function createGatewayContext(options: {
     loaders: new RequestLoaders(options.lakehouse, access, options.signal),
     limits: options.limits,
     signal: options.signal,
+    events: options.events,
   };
 }

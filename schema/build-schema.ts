@@ -15,6 +15,7 @@ import {
 import { createBuilder } from "./builder.js";
 import { catalogFieldsContribution } from "./catalog-fields-contribution.js";
 import { macroTypesContribution } from "./macro-types-contribution.js";
+import { annotationMutationsContribution } from "./mutations/annotation-mutations.js";
 import { SchemaAssembly } from "./schema-assembly.js";
 import { schemaCatalogExtensions } from "./schema-catalog.js";
 import type { SchemaContribution } from "./schema-contribution.js";
@@ -43,7 +44,12 @@ const ROOT_TYPE_NAMES = ["Query", "Mutation", "Subscription"];
 
 /** The contributions of the plain gateway schema, in build order. */
 export function gatewayContributions(): SchemaContribution[] {
-  return [coreTypesContribution(), macroTypesContribution(), catalogFieldsContribution()];
+  return [
+    coreTypesContribution(),
+    annotationMutationsContribution(),
+    macroTypesContribution(),
+    catalogFieldsContribution(),
+  ];
 }
 
 function typedEntries(catalog: readonly CatalogInputEntry[]): CatalogSchemaEntry[] {
@@ -79,7 +85,8 @@ export class GatewaySchemaBuilder {
   constructor(contributions: readonly SchemaContribution[] = gatewayContributions()) {
     this.#contributions = contributions;
     const builder = createBuilder();
-    for (const c of contributions) c.addStatic?.(builder);
+    const refs = {};
+    for (const c of contributions) c.addStatic?.(builder, refs);
     this.staticSchema = builder.toSchema();
     const names = new Set(ROOT_TYPE_NAMES);
     for (const name of Object.keys(this.staticSchema.getTypeMap()))

@@ -36,7 +36,7 @@ import {
 import type { GatewayContext } from "../resolvers/context.js";
 import { BadUserInputError } from "../resolvers/errors.js";
 import type { ExperimentRow } from "../resolvers/loaders/request-loaders.js";
-import { type ExperimentScope, } from "../resolvers/measurements/compile-measurement-page.js";
+import type { ExperimentScope } from "../resolvers/measurements/compile-measurement-page.js";
 import { MAX_IN_LIST } from "../resolvers/measurements/compile-where.js";
 import { measurementAggregate } from "../resolvers/measurements/measurement-aggregate.js";
 import {

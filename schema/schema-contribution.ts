@@ -6,6 +6,7 @@
 import type { MacroTypeModel } from "../codegen/macro-type-model.js";
 import type { GatewayBuilder } from "./builder.js";
 import type { SchemaAssembly } from "./schema-assembly.js";
+import type { CoreTypes } from "./static/core-types.js";
 
 /** One catalog snapshot as the contributions see it. */
 export interface CatalogBuild {
@@ -14,10 +15,15 @@ export interface CatalogBuild {
   readonly models: readonly MacroTypeModel[];
 }
 
+/** The Pothos refs contributions share while the static part is built (set by earlier contributions). */
+export interface StaticRefs {
+  core?: CoreTypes;
+}
+
 export interface SchemaContribution {
   readonly name: string;
   /** Types and fields that do not depend on the catalog, added once per schema builder. */
-  addStatic?(builder: GatewayBuilder): void;
+  addStatic?(builder: GatewayBuilder, refs: StaticRefs): void;
   /** Static object types this contribution gives per-catalog fields (they are copied per schema). */
   readonly extends?: readonly string[];
   /** Type names this contribution derives from every generated type name (reserved when naming macros). */

@@ -9,6 +9,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { CachedLakehouse } from "../../lakehouse/cached-lakehouse.js";
 import type { Lakehouse } from "../../lakehouse/lakehouse.js";
 import { createGatewayContext, type GatewayContext } from "../../resolvers/context.js";
+import type { GatewayPubSub } from "../../resolvers/events/gateway-events.js";
 import type { SchemaRegistry } from "../../schema/schema-registry.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayConfig } from "../config.js";
@@ -21,6 +22,8 @@ export interface GatewayServerDeps {
   readonly lakehouse: Lakehouse;
   readonly registry: SchemaRegistry<unknown>;
   readonly verifier: TokenVerifier;
+  /** Where writes publish their events (the runtime's pub/sub). */
+  readonly pubsub?: GatewayPubSub;
   readonly log?: (message: string) => void;
   readonly plugins?: Plugin[];
 }
@@ -75,6 +78,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
         lakehouse,
         limits: { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(100, config.maxPageSize) },
         signal: request.signal,
+        events: deps.pubsub,
       });
     },
   });

@@ -110,7 +110,7 @@ export const DEMO_PERSONAS = {
   admin: user("Maria"),
   /** Member (contributor) of every private experiment. */
   member: user("Jonas"),
-  /** Viewer of every private experiment: reads, never contributes. */
+  /** Viewer of every private experiment: reads and annotates (as in openJII), edits only her own annotations. */
   viewer: user("Sofia"),
   /** Member of no experiment: sees public experiments only. */
   outsider: user("Olivia"),

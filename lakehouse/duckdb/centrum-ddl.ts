@@ -114,6 +114,23 @@ CREATE TABLE IF NOT EXISTS centrum.experiment_annotations (
   created_at TIMESTAMP NOT NULL,
   updated_at TIMESTAMP NOT NULL
 );
+-- Annotation writes are idempotent upserts keyed on the annotation id.
+CREATE UNIQUE INDEX IF NOT EXISTS experiment_annotations_annotation_id
+  ON centrum.experiment_annotations (annotation_id);
+
+-- The gateway's idempotency ledger of annotation mutations: one row per (user, clientMutationId), holding the
+-- fingerprint of the input and the planned write, so a repeat returns the first result and writes nothing.
+CREATE TABLE IF NOT EXISTS centrum.experiment_annotation_requests (
+  request_key VARCHAR NOT NULL PRIMARY KEY,
+  user_id VARCHAR NOT NULL,
+  client_mutation_id VARCHAR NOT NULL,
+  experiment_id VARCHAR NOT NULL,
+  mutation VARCHAR NOT NULL,
+  input_hash VARCHAR NOT NULL,
+  attempt VARCHAR NOT NULL,
+  plan VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS centrum.experiment_status (
   experiment_id VARCHAR NOT NULL,

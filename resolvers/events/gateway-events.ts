@@ -4,6 +4,7 @@
  * same interface plugs in when several processes share the load. Producers and consumers know only the topics.
  */
 import { MemPubSub, type PubSub } from "@graphql-hive/pubsub";
+import type { AnnotationRow } from "../loaders/request-loaders.js";
 
 /** An experiment's data, annotations, metadata or membership changed: cached reads of it are stale. */
 export interface ExperimentChanged {
@@ -22,9 +23,21 @@ export interface SchemaChanged {
   readonly removed: readonly string[];
 }
 
+/** An annotation was added, updated or deleted through the gateway. */
+export interface AnnotationChanged {
+  readonly kind: "ADDED" | "UPDATED" | "DELETED";
+  readonly experimentId: string;
+  /** The annotation as written (for DELETED: as it was). */
+  readonly annotation: AnnotationRow;
+  /** `sample` or a macro filename. */
+  readonly table: string;
+  readonly rowId: string;
+}
+
 export type GatewayTopics = {
   "experiment.changed": ExperimentChanged;
   "schema.changed": SchemaChanged;
+  "annotation.changed": AnnotationChanged;
 };
 
 export type GatewayPubSub = PubSub<GatewayTopics>;

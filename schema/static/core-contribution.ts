@@ -13,9 +13,10 @@ import { addScalars } from "./scalars.js";
 export function coreTypesContribution(): SchemaContribution {
   return {
     name: "core types",
-    addStatic(builder) {
+    addStatic(builder, refs) {
       addScalars(builder);
       const core = addCoreTypes(builder);
+      refs.core = core;
       queryLanguageTypes(builder);
       addMeasurementInterface(builder, core);
       addCatalogTypes(builder);

@@ -40,6 +40,8 @@ export interface CoreTypes {
   readonly Contributor: Ref<ContributorRow>;
   readonly Question: Ref<QuestionValue>;
   readonly Annotation: Ref<AnnotationRow>;
+  readonly AnnotationType: ReturnType<GatewayBuilder["enumType"]>;
+  readonly FlagType: ReturnType<GatewayBuilder["enumType"]>;
   readonly Sample: Ref<SampleRow>;
   readonly MacroInfo: Ref<MacroInfoRow>;
 }
@@ -178,6 +180,11 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
     description: "A comment or flag on a sample or measurement.",
     fields: (t) => ({
       id: t.exposeID("annotation_id", { nullable: false }),
+      table: t.exposeString("table_name", {
+        nullable: false,
+        description: 'The annotated table: "sample" or the macro filename of the row.',
+      }),
+      rowId: t.exposeID("row_id", { nullable: false, description: "The annotated row's 64-bit id." }),
       type: t.field({ type: AnnotationType, nullable: false, resolve: (a) => a.type as "comment" | "flag" }),
       text: t.exposeString("content_text"),
       flagType: t.field({ type: FlagType, resolve: (a) => a.flag_type as "outlier" | "needs_review" | null }),
@@ -366,6 +373,8 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
     Contributor,
     Question,
     Annotation,
+    AnnotationType,
+    FlagType,
     Sample,
     MacroInfo,
   };
