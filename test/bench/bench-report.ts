@@ -172,7 +172,7 @@ export function renderReport(report: BenchReport): string {
   const sb = report.schemaBuild;
   if (sb) {
     out.push(
-      `**Schema build** (in-process \`buildGatewaySchema\`, generated catalog of ${num(sb.macros)} macros × ` +
+      `**Schema build** (in-process \`GatewaySchemaBuilder.build\`, generated catalog of ${num(sb.macros)} macros × ` +
         `${sb.fieldsPerMacro} fields, ${num(sb.catalogEntries)} catalog entries → ${num(sb.types)} GraphQL types, ` +
         `${sb.warnings} warnings): median ${ms(sb.latency.medianMs)}, p95 ${ms(sb.latency.p95Ms)} ` +
         `over ${sb.latency.runs} builds after one warm-up build.`,
