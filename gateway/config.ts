@@ -9,6 +9,9 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** The default secret: fine on a laptop, refused in production. */
+const DEVELOPMENT_JWT_SECRET = "centrum-gateway-development-secret-change-me";
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default("127.0.0.1"),
@@ -21,13 +24,20 @@ const EnvSchema = z.object({
   SEED_IF_EMPTY: bool.default(true),
   SIMULATE: bool.default(true),
   SIMULATE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
-  JWT_SECRET: z.string().min(16).default("centrum-gateway-development-secret-change-me"),
+  JWT_SECRET: z.string().min(16).default(DEVELOPMENT_JWT_SECRET),
   JWT_ISSUER: z.string().default("centrum-gateway"),
   JWT_AUDIENCE: z.string().default("centrum"),
   CATALOG_POLL_MS: z.coerce.number().int().min(50).default(30_000),
   FRESHNESS_POLL_MS: z.coerce.number().int().min(50).default(2_000),
   CATALOG_SOURCE: z.enum(["experiment_macros", "experiment_table_metadata"]).default("experiment_macros"),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
+  MAX_DEPTH: z.coerce.number().int().min(1).default(15),
+  MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(20),
+  MAX_TOKENS: z.coerce.number().int().min(100).default(10_000),
+  MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
+  MAX_NODES: z.coerce.number().int().min(1).default(250_000),
+  MAX_STATEMENTS: z.coerce.number().int().min(1).default(25),
   CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).default(5000),
   CACHE_MAX_BYTES: z.coerce
@@ -68,6 +78,16 @@ export interface GatewayConfig {
   /** How often the freshness watch compares experiment watermarks (drives cache invalidation). */
   readonly freshnessPollMs: number;
   readonly maxPageSize: number;
+  /** Limits checked before an operation runs (see README, "Limits"). */
+  readonly limits: {
+    readonly depth: number;
+    readonly aliases: number;
+    readonly rootFields: number;
+    readonly tokens: number;
+    readonly directives: number;
+    readonly nodes: number;
+    readonly statements: number;
+  };
   readonly cache: { readonly ttlMs: number; readonly maxEntries: number; readonly maxBytes: number };
   readonly shutdownGraceMs: number;
   /** Adds the statements an operation ran to the response `extensions` (default: on outside production). */
@@ -84,6 +104,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === "production") {
+    // Anyone could sign a token for any user with a known or short secret.
+    if (e.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+      throw new ConfigError(
+        "NODE_ENV=production refuses the development JWT_SECRET: set a secret of your own.",
+      );
+    }
+    if (Buffer.byteLength(e.JWT_SECRET) < 32) {
+      throw new ConfigError("NODE_ENV=production needs a JWT_SECRET of at least 32 bytes.");
+    }
+  }
   let databricks: GatewayConfig["databricks"];
   if (e.LAKEHOUSE === "databricks") {
     if (!e.DATABRICKS_HOST || !e.DATABRICKS_HTTP_PATH) {
@@ -122,6 +153,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     catalog: { pollMs: e.CATALOG_POLL_MS, source: e.CATALOG_SOURCE },
     freshnessPollMs: e.FRESHNESS_POLL_MS,
     maxPageSize: e.MAX_PAGE_SIZE,
+    limits: {
+      depth: e.MAX_DEPTH,
+      aliases: e.MAX_ALIASES,
+      rootFields: e.MAX_ROOT_FIELDS,
+      tokens: e.MAX_TOKENS,
+      directives: e.MAX_DIRECTIVES,
+      nodes: e.MAX_NODES,
+      statements: e.MAX_STATEMENTS,
+    },
     cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     exposeStatements: e.EXPOSE_STATEMENTS ?? e.NODE_ENV !== "production",

@@ -23,7 +23,7 @@ export class StatementScope {
 export class StatementLog {
   #total = 0;
   #recent: StatementRecord[] = [];
-  readonly #scope = new AsyncLocalStorage<StatementScope>();
+  readonly #scopes = new AsyncLocalStorage<readonly StatementScope[]>();
   readonly #listeners = new Set<(record: StatementRecord) => void>();
 
   constructor(private readonly keepRecent = 200) {}
@@ -41,7 +41,7 @@ export class StatementLog {
     this.#total++;
     this.#recent.push(record);
     if (this.#recent.length > this.keepRecent) this.#recent.shift();
-    this.#scope.getStore()?.records.push(record);
+    for (const scope of this.#scopes.getStore() ?? []) scope.records.push(record);
     for (const listener of this.#listeners) listener(record);
   }
 
@@ -66,9 +66,12 @@ export class StatementLog {
     }
   }
 
-  /** Runs `fn` with its own scope; every statement recorded inside (across awaits) also lands in the scope. */
+  /**
+   * Runs `fn` with its own scope; every statement recorded inside (across awaits) also lands in the scope, and in
+   * every scope around it (several plugins may count one operation's statements).
+   */
   runInScope<T>(scope: StatementScope, fn: () => T): T {
-    return this.#scope.run(scope, fn);
+    return this.#scopes.run([...(this.#scopes.getStore() ?? []), scope], fn);
   }
 
   onRecord(listener: (record: StatementRecord) => void): () => void {

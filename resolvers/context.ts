@@ -1,6 +1,7 @@
 /** What every resolver receives: who is asking, the access check, the lakehouse and this request's loaders. */
 
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
+import { RequestLakehouse } from "../lakehouse/request-lakehouse.js";
 import { ExperimentAccess } from "./access/experiment-access.js";
 import type { Viewer } from "./access/viewer.js";
 import type { GatewayPubSub } from "./events/gateway-events.js";
@@ -30,11 +31,13 @@ export function createGatewayContext(options: {
   events?: GatewayPubSub;
 }): GatewayContext {
   const access = new ExperimentAccess(options.viewer);
+  // Identical reads within the request run once.
+  const lakehouse = new RequestLakehouse(options.lakehouse);
   return {
     viewer: options.viewer,
     access,
-    lakehouse: options.lakehouse,
-    loaders: new RequestLoaders(options.lakehouse, access, options.signal),
+    lakehouse,
+    loaders: new RequestLoaders(lakehouse, access, options.signal),
     limits: options.limits,
     signal: options.signal,
     events: options.events,

@@ -7,6 +7,7 @@
  * Values arrive from the page statement already try-cast (row mode, by column alias); inside lists of objects the
  * elements come as JSON and fields are picked by their original key (element mode).
  */
+
 import {
   type GraphQLFieldConfig,
   type GraphQLFieldConfigMap,
@@ -48,6 +49,7 @@ import { modelLeaves } from "../resolvers/measurements/measurement-selection.js"
 import { measurementQuerySource } from "../resolvers/measurements/query-fields.js";
 import type { Connection } from "../resolvers/pagination/connection.js";
 import { typedFieldResolver } from "../resolvers/values/output-values.js";
+import { ONE_STATEMENT } from "./field-costs.js";
 import { NO_EXTENSIONS } from "./graphql-config.js";
 import {
   type MacroArgs,
@@ -270,6 +272,7 @@ function addMacro(
         type: fieldTypes[field.kind],
         description: field.onExperiment(model),
         args: args[field.kind](query, false),
+        extensions: COST,
         resolve: (experiment, a: Args, ctx, info) => resolve(ctx, info, model, [experiment.experiment_id], a),
       },
     ]);
@@ -279,6 +282,7 @@ function addMacro(
         type: fieldTypes[field.kind],
         description: field.atRoot(model),
         args: args[field.kind](query, true),
+        extensions: COST,
         resolve: (_root, a: Args, ctx, info) =>
           resolve(ctx, info, model, experimentScope(a.experimentIds), a),
       },
@@ -287,6 +291,9 @@ function addMacro(
 }
 
 type MacroFieldKind = "connection" | "aggregate" | "distinct";
+
+/** Each of these fields is one statement per distinct argument set (`field-costs.ts`). */
+const COST = Object.freeze({ cost: ONE_STATEMENT });
 
 /** The fields every macro adds, each on `Experiment` (that experiment) and on `Query` (across `experimentIds`). */
 const MACRO_FIELDS: readonly {

@@ -15,6 +15,7 @@ import type { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayConfig } from "../config.js";
 import { maskError } from "./mask-error.js";
 import { useLakehouseReadiness } from "./use-lakehouse-readiness.js";
+import { useOperationLimits } from "./use-operation-limits.js";
 import { useStatementExtensions } from "./use-statement-extensions.js";
 
 export interface GatewayServerDeps {
@@ -55,6 +56,10 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       schemaReady: () => registry.ready,
       cacheStats: lakehouse instanceof CachedLakehouse ? () => lakehouse.stats() : undefined,
     }),
+    ...useOperationLimits(
+      { ...config.limits, defaultPageSize: Math.min(100, config.maxPageSize) },
+      lakehouse.statements,
+    ),
     ...(config.exposeStatements ? [useStatementExtensions(lakehouse.statements, { includeText: true })] : []),
     ...(deps.plugins ?? []),
   ];

@@ -14,6 +14,7 @@ import {
   updateAnnotation,
 } from "../../resolvers/annotations/annotation-writes.js";
 import type { GatewayContext } from "../../resolvers/context.js";
+import { MUTATION } from "../field-costs.js";
 import type { SchemaContribution } from "../schema-contribution.js";
 
 const CLIENT_MUTATION_ID_DOC =
@@ -122,6 +123,7 @@ export function annotationMutationsContribution(): SchemaContribution {
         fields: (t) => ({
           addAnnotation: t.field({
             type: AnnotationPayload,
+            extensions: { cost: MUTATION },
             nullable: false,
             description: "Comments on or flags one row.",
             args: { input: t.arg({ type: AddAnnotationInput, required: true }) },
@@ -135,6 +137,7 @@ export function annotationMutationsContribution(): SchemaContribution {
           }),
           addAnnotations: t.field({
             type: AnnotationPayload,
+            extensions: { cost: MUTATION },
             nullable: false,
             description: "The same comment or flag on many rows, all or nothing.",
             args: { input: t.arg({ type: AddAnnotationsInput, required: true }) },
@@ -148,6 +151,7 @@ export function annotationMutationsContribution(): SchemaContribution {
           }),
           updateAnnotation: t.field({
             type: AnnotationPayload,
+            extensions: { cost: MUTATION },
             nullable: false,
             description: "Changes the text and/or flag type (its author or an experiment admin).",
             args: { input: t.arg({ type: UpdateAnnotationInput, required: true }) },
@@ -161,6 +165,7 @@ export function annotationMutationsContribution(): SchemaContribution {
           }),
           deleteAnnotation: t.field({
             type: AnnotationPayload,
+            extensions: { cost: MUTATION },
             nullable: false,
             description: "Deletes one annotation (its author or an experiment admin).",
             args: { input: t.arg({ type: DeleteAnnotationInput, required: true }) },
@@ -173,6 +178,7 @@ export function annotationMutationsContribution(): SchemaContribution {
           }),
           deleteAnnotations: t.field({
             type: AnnotationPayload,
+            extensions: { cost: MUTATION },
             nullable: false,
             description:
               "Deletes the annotations (of a type) on rows of a table (yours, or any as an experiment admin).",

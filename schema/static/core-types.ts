@@ -25,6 +25,7 @@ import { type SampleRow, sampleConnection } from "../../resolvers/samples/sample
 import { selectsField } from "../../resolvers/selection.js";
 import { parseJson } from "../../resolvers/values/output-values.js";
 import type { GatewayArgBuilder, GatewayBuilder, Ref } from "../builder.js";
+import { BATCHED, ONE_STATEMENT } from "../field-costs.js";
 import { queryArgs, sampleQueryTypes } from "./query-language-types.js";
 
 export interface QuestionValue {
@@ -224,11 +225,13 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
       processedTimestamp: t.field({ type: "DateTime", resolve: (s) => s.processed_timestamp }),
       deviceId: t.exposeString("device_id"),
       device: t.field({
+        extensions: { cost: BATCHED },
         type: Device,
         resolve: (s, _a, ctx) =>
           s.device_id ? ctx.loaders.device.load([s.experiment_id, s.device_id]) : null,
       }),
       contributor: t.field({
+        extensions: { cost: BATCHED },
         type: Contributor,
         resolve: (s, _a, ctx) =>
           s.user_id ? ctx.loaders.contributor.load([s.experiment_id, s.user_id]) : null,
@@ -242,6 +245,7 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
         resolve: (s) => parseJson(s.sample),
       }),
       annotations: t.field({
+        extensions: { cost: BATCHED },
         type: [Annotation],
         description:
           "Comments and flags (null when they could not be read; the rest of the row is still served).",
@@ -300,10 +304,12 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
       anonymizeContributors: t.exposeBoolean("anonymize_contributors", { nullable: false }),
       createdAt: t.field({ type: "DateTime", nullable: false, resolve: (e) => e.created_at }),
       freshness: t.field({
+        extensions: { cost: BATCHED },
         type: Freshness,
         resolve: (e, _a, ctx) => ctx.loaders.status.load(e.experiment_id),
       }),
       devices: t.field({
+        extensions: { cost: BATCHED },
         type: [Device],
         nullable: false,
         resolve: (e, _a, ctx) => ctx.loaders.devicesByExperiment.load(e.experiment_id),
@@ -313,6 +319,7 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
         resolve: async (e, _a, ctx) => (await ctx.loaders.devicesByExperiment.load(e.experiment_id)).length,
       }),
       contributors: t.field({
+        extensions: { cost: BATCHED },
         type: [Contributor],
         nullable: false,
         resolve: (e, _a, ctx) => ctx.loaders.contributorsByExperiment.load(e.experiment_id),
@@ -323,11 +330,13 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
           (await ctx.loaders.contributorsByExperiment.load(e.experiment_id)).length,
       }),
       macros: t.field({
+        extensions: { cost: BATCHED },
         type: [MacroInfo],
         nullable: false,
         resolve: (e, _a, ctx) => ctx.loaders.macrosByExperiment.load(e.experiment_id),
       }),
       samples: t.field({
+        extensions: { cost: ONE_STATEMENT },
         type: SampleConnection,
         nullable: false,
         args: { ...pagingArgs(t), ...queryArgs(t, sampleQueryTypes(builder)) },
@@ -347,6 +356,7 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
     fields: (t) => ({
       viewer: t.field({ type: Viewer, nullable: false, resolve: (_r, _a, ctx) => ctx.viewer }),
       experiments: t.field({
+        extensions: { cost: ONE_STATEMENT },
         type: ExperimentConnection,
         nullable: false,
         description: "Experiments you may read (public ones, and private ones you are a member of), by name.",
@@ -358,6 +368,7 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
           }),
       }),
       experiment: t.field({
+        extensions: { cost: ONE_STATEMENT },
         type: Experiment,
         description: "One experiment; NOT_FOUND when it does not exist or you may not read it.",
         args: { id: t.arg.id({ required: true }) },

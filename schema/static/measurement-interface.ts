@@ -3,10 +3,12 @@
  * generated `<Macro>Measurement` (`schema/macro-types.ts`) implements it and repeats these fields with the same
  * resolvers.
  */
+
 import { OUTPUT_ALIAS } from "../../resolvers/measurements/compile-measurement-page.js";
 import type { MeasurementRow } from "../../resolvers/measurements/measurement-connection.js";
 import { parseJson } from "../../resolvers/values/output-values.js";
 import type { GatewayBuilder } from "../builder.js";
+import { BATCHED } from "../field-costs.js";
 import { schemaCatalogOf } from "../schema-catalog.js";
 import type { CoreTypes } from "./core-types.js";
 
@@ -26,11 +28,13 @@ export function addMeasurementInterface(builder: GatewayBuilder, core: CoreTypes
       timestamp: t.field({ type: "DateTime", resolve: (m) => m.timestamp }),
       deviceId: t.string({ resolve: (m) => m.device_id }),
       device: t.field({
+        extensions: { cost: BATCHED },
         type: core.Device,
         resolve: (m, _a, ctx) =>
           m.device_id ? ctx.loaders.device.load([m.experiment_id, m.device_id]) : null,
       }),
       contributor: t.field({
+        extensions: { cost: BATCHED },
         type: core.Contributor,
         resolve: (m, _a, ctx) =>
           m.user_id ? ctx.loaders.contributor.load([m.experiment_id, m.user_id]) : null,
@@ -41,6 +45,7 @@ export function addMeasurementInterface(builder: GatewayBuilder, core: CoreTypes
         resolve: (m) => (m.questions as never) ?? [],
       }),
       annotations: t.field({
+        extensions: { cost: BATCHED },
         type: [core.Annotation],
         description:
           "Comments and flags (null when they could not be read; the rest of the row is still served).",
@@ -52,6 +57,7 @@ export function addMeasurementInterface(builder: GatewayBuilder, core: CoreTypes
           }),
       }),
       sample: t.field({
+        extensions: { cost: BATCHED },
         type: core.Sample,
         description: "The raw sample this measurement was computed from.",
         resolve: (m, _a, ctx) => ctx.loaders.sample.load([m.experiment_id, m.id.toString()]),
@@ -71,6 +77,7 @@ export function addMeasurementInterface(builder: GatewayBuilder, core: CoreTypes
   builder.objectField(core.Sample, "measurements", (t) =>
     t.field({
       type: [Measurement],
+      extensions: { cost: BATCHED },
       description: "Every macro's output for this sample (one batched statement per page of samples).",
       resolve: async (s, _a, ctx, info) => {
         // A measurement's `sample` is this sample: no statement needed to go back up.

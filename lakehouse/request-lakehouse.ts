@@ -1,0 +1,52 @@
+/**
+ * The lakehouse as one request sees it: identical reads (same statement text and parameters) inside one operation
+ * run once and share their rows — ten thousand aliases of one aggregate cost one statement, with or without the
+ * shared result cache. A write drops what the request has read so far.
+ */
+import type { Lakehouse, LakehouseHealth, QueryOptions, Row } from "./lakehouse.js";
+import { render, type Sql } from "./sql.js";
+
+export class RequestLakehouse implements Lakehouse {
+  #reads = new Map<string, Promise<unknown[]>>();
+
+  constructor(readonly inner: Lakehouse) {}
+
+  get kind() {
+    return this.inner.kind;
+  }
+
+  get dialect() {
+    return this.inner.dialect;
+  }
+
+  get statements() {
+    return this.inner.statements;
+  }
+
+  query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
+    const { text, params } = render(statement, this.inner.dialect);
+    const key = `${text}\u0000${JSON.stringify(params, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}`;
+    let rows = this.#reads.get(key);
+    if (!rows) {
+      rows = this.inner.query<R>(statement, options);
+      this.#reads.set(key, rows);
+      // A failed read is not remembered: a retry in the same request may succeed.
+      rows.catch(() => this.#reads.delete(key));
+    }
+    // Each caller gets its own array (resolvers may sort or extend what they receive).
+    return rows.then((r) => [...r] as R[]);
+  }
+
+  async execute(statement: Sql, options?: QueryOptions): Promise<number | undefined> {
+    this.#reads = new Map();
+    return this.inner.execute(statement, options);
+  }
+
+  health(): Promise<LakehouseHealth> {
+    return this.inner.health();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Hostile operations through the real server: each is refused with its own code before any statement runs, memory
+ * stays bounded, and a simple query sent meanwhile is answered normally. Every answer reports its cost.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../gateway/config.js";
+import { sql, table } from "../../lakehouse/sql.js";
+import { type InProcessGateway, startInProcessGateway } from "../support/in-process-gateway.js";
+
+let gw: InProcessGateway;
+let roomy: InProcessGateway;
+let experimentId: string;
+
+const QUIET = { FRESHNESS_POLL_MS: "60000", CATALOG_POLL_MS: "60000", CACHE_TTL_MS: "0" };
+const SIMPLE = "{ experiments(first: 2) { totalCount edges { node { id name } } } }";
+
+interface Cost {
+  requested: number;
+  statements: number;
+  actual: number;
+  limit: number;
+}
+
+beforeAll(async () => {
+  gw = await startInProcessGateway(QUIET);
+  // Limits raised far enough that only the statement estimate and deduplication decide.
+  roomy = await startInProcessGateway({ ...QUIET, MAX_ALIASES: "20000", MAX_TOKENS: "1000000" });
+  const [row] = await gw.lakehouse.query<{ experiment_id: string }>(
+    sql`SELECT experiment_id FROM ${table("experiment_macro_data")} m WHERE macro_filename = 'macro_photosynthesis'
+      AND experiment_id IN (SELECT experiment_id FROM ${table("experiments")} WHERE visibility = 'public')
+      GROUP BY experiment_id ORDER BY count(*) DESC LIMIT 1`,
+  );
+  experimentId = row!.experiment_id;
+  await gw.runtime.poll();
+  await roomy.runtime.poll();
+});
+
+afterAll(async () => {
+  await gw?.stop();
+  await roomy?.stop();
+});
+
+/** `sample { measurements { ... on PhotosynthesisMeasurement { sample { … } } } }`, `levels` times. */
+function cycle(levels: number): string {
+  let inner = "id";
+  for (let i = 0; i < levels; i++)
+    inner = `sample { measurements { id ... on PhotosynthesisMeasurement { ${inner} } } }`;
+  return `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 100) { edges { node { ${inner} } } } } }`;
+}
+
+async function refused(target: InProcessGateway, query: string, code: string | string[]) {
+  const before = target.runtime.raw.statements.total;
+  const rssBefore = process.memoryUsage().rss;
+  const [res, simple] = await Promise.all([target.gql(query, { id: experimentId }), target.gql(SIMPLE)]);
+  expect(res.data ?? null).toBeNull();
+  const error = res.errors?.[0] as { message: string; extensions: { code: string; limit?: string } };
+  expect([code].flat()).toContain(error.extensions.code);
+  expect(error.message).toMatch(/limit/i);
+  expect(simple.errors).toBeUndefined();
+  expect(simple.data).toBeTruthy();
+  // Only the simple query ran statements.
+  expect(target.runtime.raw.statements.total - before).toBe(simple.extensions!.statements!.count);
+  expect(process.memoryUsage().rss - rssBefore).toBeLessThan(300 * 1024 * 1024);
+  return error;
+}
+
+describe("the endpoint guard", () => {
+  it("refuses the cyclic fan-out at depth 16 × first 100 as too deep", async () => {
+    await refused(gw, cycle(8), "QUERY_TOO_DEEP");
+  });
+
+  it("refuses a fan-out within the depth limit by the response nodes it would produce", async () => {
+    const error = await refused(gw, cycle(4), "COST_LIMIT");
+    expect(error.extensions.limit).toBe("nodes");
+  });
+
+  it("refuses a 100-deep selection", async () => {
+    let inner = "id";
+    for (let i = 0; i < 100; i++) inner = `experiment { ${inner} }`;
+    await refused(gw, `{ experiments(first: 1) { edges { node { ${inner} } } } }`, [
+      "QUERY_TOO_DEEP",
+      "GRAPHQL_VALIDATION_FAILED",
+    ]);
+  });
+
+  it("refuses 10,000 aliases before parsing them all", async () => {
+    const aliases = Array.from({ length: 10_000 }, (_, i) => `a${i}: photosynthesisAggregate { count }`).join(
+      " ",
+    );
+    await refused(gw, `query($id: ID!) { experiment(id: $id) { ${aliases} } }`, [
+      "TOO_MANY_TOKENS",
+      "TOO_MANY_ALIASES",
+    ]);
+  });
+
+  it("refuses 40 aliases by the alias limit", async () => {
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: photosynthesisAggregate { count }`).join(
+      " ",
+    );
+    const error = await refused(
+      gw,
+      `query($id: ID!) { experiment(id: $id) { ${aliases} } }`,
+      "TOO_MANY_ALIASES",
+    );
+    expect(error.message).toMatch(/30/);
+  });
+
+  it("refuses 2,000 distinct aggregates by their statement estimate", async () => {
+    const aliases = Array.from(
+      { length: 2_000 },
+      (_, i) => `a${i}: photosynthesisAggregate(where: { Phi2: { gte: ${i / 10_000} } }) { count }`,
+    ).join(" ");
+    const error = await refused(
+      roomy,
+      `query($id: ID!) { experiment(id: $id) { ${aliases} } }`,
+      "COST_LIMIT",
+    );
+    expect(error.extensions.limit).toBe("statements");
+  });
+
+  it("runs 2,000 aliases of one aggregate as one statement", async () => {
+    const aliases = Array.from({ length: 2_000 }, (_, i) => `a${i}: photosynthesisAggregate { count }`).join(
+      " ",
+    );
+    const res = await roomy.gql<{ experiment: Record<string, { count: number }> }>(
+      `query($id: ID!) { experiment(id: $id) { ${aliases} } }`,
+      { id: experimentId },
+    );
+    expect(res.errors).toBeUndefined();
+    const counts = new Set(Object.values(res.data!.experiment).map((a) => JSON.stringify(a)));
+    expect(counts.size).toBe(1);
+    // The experiment and the aggregate.
+    expect(res.extensions!.statements!.count).toBe(2);
+    expect((res.extensions as { cost: Cost }).cost).toMatchObject({ statements: 2, actual: 2 });
+  });
+
+  it("reports the requested and actual cost on every answer", async () => {
+    const res = await gw.gql(
+      `query($id: ID!) { experiment(id: $id) { name photosynthesis(first: 10) { edges { node { id device { name } } } } } }`,
+      { id: experimentId },
+    );
+    expect(res.errors).toBeUndefined();
+    const cost = (res.extensions as { cost: Cost }).cost;
+    expect(cost.actual).toBe(res.extensions!.statements!.count);
+    expect(cost.statements).toBeGreaterThanOrEqual(cost.actual);
+    expect(cost.requested).toBeGreaterThan(30);
+    expect(cost.limit).toBe(250_000);
+  });
+});
+
+describe("authentication that cannot be misconfigured", () => {
+  it("refuses to start in production with the development secret or a short one", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "only-twenty-bytes-ok" })).toThrow(
+      /32 bytes/,
+    );
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) }).env).toBe("production");
+  });
+});
