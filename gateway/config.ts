@@ -45,6 +45,7 @@ const EnvSchema = z.object({
     .int()
     .min(0)
     .default(64 * 1024 * 1024),
+  READINESS_CACHE_MS: z.coerce.number().int().min(0).default(3_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   EXPOSE_STATEMENTS: bool.optional(),
   DATABRICKS_HOST: z.string().optional(),
@@ -90,6 +91,8 @@ export interface GatewayConfig {
   };
   readonly cache: { readonly ttlMs: number; readonly maxEntries: number; readonly maxBytes: number };
   readonly shutdownGraceMs: number;
+  /** How long one real read of the tables answers `/readyz` probes. */
+  readonly readinessCacheMs: number;
   /** Adds the statements an operation ran to the response `extensions` (default: on outside production). */
   readonly exposeStatements: boolean;
   readonly databricks?: DatabricksConfig;
@@ -164,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    readinessCacheMs: e.READINESS_CACHE_MS,
     exposeStatements: e.EXPOSE_STATEMENTS ?? e.NODE_ENV !== "production",
     databricks,
   };

@@ -2,12 +2,13 @@
  * The HTTP server: graphql-yoga on one port, GraphiQL served offline (inlined by @graphql-yoga/render-graphiql),
  * health checks, the schema taken from the registry per request, and graceful shutdown.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { CachedLakehouse } from "../../lakehouse/cached-lakehouse.js";
 import type { Lakehouse } from "../../lakehouse/lakehouse.js";
+import { SERVED_TABLES } from "../../lakehouse/readiness.js";
 import { createGatewayContext, type GatewayContext } from "../../resolvers/context.js";
 import type { GatewayPubSub } from "../../resolvers/events/gateway-events.js";
 import type { SchemaRegistry } from "../../schema/schema-registry.js";
@@ -47,12 +48,33 @@ query Experiments {
 }
 `;
 
+/** A request the gateway will not finish: a GraphQL error the client can act on (retry elsewhere), not a reset. */
+function shuttingDown(res: ServerResponse): void {
+  res.on("error", () => undefined);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({
+    errors: [
+      { message: "The gateway is shutting down; retry the request.", extensions: { code: "SHUTTING_DOWN" } },
+    ],
+  });
+  res.writeHead(503, { "content-type": "application/json", connection: "close", "retry-after": "1" });
+  res.end(body);
+}
+
 export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   const { config, lakehouse, registry, verifier } = deps;
   const log = deps.log ?? ((m: string) => console.log(m));
   const plugins: Plugin[] = [
     useLakehouseReadiness({
       lakehouse,
+      tables: [
+        ...SERVED_TABLES,
+        config.catalog.source === "experiment_macros" ? "experiment_macros" : "experiment_table_metadata",
+      ],
+      cacheMs: config.readinessCacheMs,
       schemaReady: () => registry.ready,
       cacheStats: lakehouse instanceof CachedLakehouse ? () => lakehouse.stats() : undefined,
     }),
@@ -88,8 +110,22 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     },
   });
 
-  const http = createServer(yoga);
+  // Requests in flight, so shutdown can end as soon as none is left and answer the stragglers at the deadline.
+  const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | null = null;
+  let drained: (() => void) | null = null;
+  const http = createServer((req, res) => {
+    if (closing) {
+      shuttingDown(res);
+      return;
+    }
+    inFlight.add(res);
+    res.on("close", () => {
+      inFlight.delete(res);
+      if (inFlight.size === 0) drained?.();
+    });
+    Promise.resolve(yoga(req, res)).catch(() => undefined);
+  });
 
   return {
     yoga,
@@ -105,15 +141,22 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     },
     shutdown() {
       closing ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          log(`shutdown: grace period of ${config.shutdownGraceMs} ms over, closing open connections`);
-          http.closeAllConnections();
-        }, config.shutdownGraceMs).unref();
-        http.close(() => {
+        const finish = () => {
           clearTimeout(force);
-          resolve();
-        });
+          // Keep-alive sockets with no request on them would hold `close` open until they time out.
+          http.closeAllConnections();
+        };
+        const force = setTimeout(() => {
+          log(
+            `shutdown: grace period of ${config.shutdownGraceMs} ms over, answering ${inFlight.size} request(s)`,
+          );
+          for (const res of inFlight) shuttingDown(res);
+          finish();
+        }, config.shutdownGraceMs).unref();
+        http.close(() => resolve());
         http.closeIdleConnections();
+        drained = finish;
+        if (inFlight.size === 0) finish();
       });
       return closing;
     },

@@ -39,6 +39,15 @@ export function maskError(
   }
   if (
     error instanceof GraphQLError &&
+    error.path === undefined &&
+    error.originalError instanceof GraphQLError &&
+    !error.originalError.extensions?.code
+  ) {
+    // A variable a scalar could not parse (an invalid DateTime or BigInt): the caller's input, before execution.
+    return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: "BAD_USER_INPUT" } });
+  }
+  if (
+    error instanceof GraphQLError &&
     error.originalError instanceof GraphQLError &&
     error.originalError.extensions?.code
   ) {

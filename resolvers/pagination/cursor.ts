@@ -19,6 +19,9 @@ export function cursorSignature(parts: unknown): string {
 
 type Encoded = string | number | boolean | null;
 
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
 function encodeValue(value: ParamValue): Encoded {
   return typeof value === "bigint" ? value.toString() : value;
 }
@@ -30,8 +33,18 @@ function decodeValue(value: unknown, type: ParamType): ParamValue {
       if (typeof value === "string" && /^-?\d{1,19}$/.test(value)) return BigInt(value);
       break;
     case "int":
+      if (typeof value === "number" && Number.isSafeInteger(value)) return value;
+      break;
     case "double":
       if (typeof value === "number" && Number.isFinite(value)) return value;
+      break;
+    case "timestamp":
+      // A key the lakehouse printed: ISO 8601 with up to microseconds; anything else never reaches SQL.
+      if (typeof value === "string" && TIMESTAMP.test(value) && Number.isFinite(Date.parse(value)))
+        return value;
+      break;
+    case "date":
+      if (typeof value === "string" && DATE.test(value) && Number.isFinite(Date.parse(value))) return value;
       break;
     case "boolean":
       if (typeof value === "boolean") return value;

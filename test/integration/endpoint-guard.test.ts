@@ -11,7 +11,12 @@ let gw: InProcessGateway;
 let roomy: InProcessGateway;
 let experimentId: string;
 
-const QUIET = { FRESHNESS_POLL_MS: "60000", CATALOG_POLL_MS: "60000", CACHE_TTL_MS: "0" };
+const QUIET = {
+  FRESHNESS_POLL_MS: "60000",
+  CATALOG_POLL_MS: "60000",
+  CACHE_TTL_MS: "0",
+  READINESS_CACHE_MS: "0",
+};
 const SIMPLE = "{ experiments(first: 2) { totalCount edges { node { id name } } } }";
 
 interface Cost {
@@ -155,5 +160,50 @@ describe("authentication that cannot be misconfigured", () => {
       /32 bytes/,
     );
     expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) }).env).toBe("production");
+  });
+});
+
+describe("correct codes for bad input", () => {
+  it("an invalid DateTime variable is BAD_USER_INPUT, not an internal error", async () => {
+    const res = await gw.gql(
+      `query($t: DateTime!) { photosynthesis(first: 1, where: { timestamp: { gte: $t } }) { totalCount } }`,
+      { t: "not-a-date" },
+    );
+    expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(res.errors?.[0]?.message).toMatch(/DateTime/);
+  });
+
+  it("a cursor whose keys were tampered with is BAD_USER_INPUT and never reaches SQL", async () => {
+    const page = await gw.gql<{ photosynthesis: { pageInfo: { endCursor: string } } }>(
+      "{ photosynthesis(first: 1) { pageInfo { endCursor } } }",
+    );
+    const raw = JSON.parse(Buffer.from(page.data!.photosynthesis.pageInfo.endCursor, "base64url").toString());
+    raw.k[0] = "2026-13-45 or 1=1";
+    const before = gw.runtime.raw.statements.total;
+    const res = await gw.gql(`query($c: String!) { photosynthesis(first: 1, after: $c) { totalCount } }`, {
+      c: Buffer.from(JSON.stringify(raw)).toString("base64url"),
+    });
+    expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(gw.runtime.raw.statements.total).toBe(before);
+  });
+});
+
+describe("readiness tells the truth", () => {
+  it("turns 503 with the lakehouse's code when a served table cannot be read, and recovers by itself", async () => {
+    const ready = () =>
+      fetch(`${gw.url}/readyz`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    expect((await ready()).status).toBe(200);
+    await gw.lakehouse.execute(
+      sql`ALTER TABLE ${table("experiment_status")} RENAME TO experiment_status_away`,
+    );
+    try {
+      const down = await ready();
+      expect(down.status).toBe(503);
+      expect(down.body.lakehouse).toMatchObject({ ok: false, code: "LAKEHOUSE_ERROR" });
+      expect(JSON.stringify(down.body)).not.toMatch(/SELECT|experiment_status_away/);
+    } finally {
+      await gw.lakehouse.execute(sql`ALTER TABLE centrum.experiment_status_away RENAME TO experiment_status`);
+    }
+    expect((await ready()).status).toBe(200);
   });
 });

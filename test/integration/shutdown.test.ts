@@ -50,3 +50,46 @@ it("lets an in-flight request finish, then closes", async () => {
   await shutdown;
   expect(closed).toBe(true);
 });
+
+it("closes as soon as nothing is in flight, not after the grace period", async () => {
+  const quick = await startInProcessGateway({ SHUTDOWN_GRACE_MS: "60000" });
+  // A keep-alive connection that stays open after its request must not hold the shutdown.
+  expect((await quick.gql("{ __typename }")).data).toEqual({ __typename: "Query" });
+  const started = performance.now();
+  await quick.shutdown();
+  expect(performance.now() - started).toBeLessThan(5_000);
+  await quick.runtime.close();
+});
+
+it("answers a request still running at the end of the grace with SHUTTING_DOWN, not a reset", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let entered!: () => void;
+  const inFlight = new Promise<void>((resolve) => {
+    entered = resolve;
+  });
+  const hold: Plugin = {
+    async onExecute() {
+      entered();
+      await gate;
+    },
+  };
+  const held = await startInProcessGateway({ SHUTDOWN_GRACE_MS: "300" }, [hold]);
+  const res = fetch(`${held.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ __typename }" }),
+  });
+  await inFlight;
+  const shutdown = held.shutdown();
+  const answer = await res;
+  expect(answer.status).toBe(503);
+  expect(answer.headers.get("retry-after")).toBe("1");
+  const body = (await answer.json()) as { errors: { extensions: { code: string } }[] };
+  expect(body.errors[0]!.extensions.code).toBe("SHUTTING_DOWN");
+  await shutdown;
+  release();
+  await held.runtime.close();
+});
