@@ -38,6 +38,9 @@ const EnvSchema = z.object({
   MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
   MAX_NODES: z.coerce.number().int().min(1).default(250_000),
   MAX_STATEMENTS: z.coerce.number().int().min(1).default(25),
+  RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_DRAIN_PER_S: z.coerce.number().min(0.001).default(10),
+  MUTATIONS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).default(5000),
   CACHE_MAX_BYTES: z.coerce
@@ -88,6 +91,12 @@ export interface GatewayConfig {
     readonly directives: number;
     readonly nodes: number;
     readonly statements: number;
+  };
+  /** Cost points (estimated statements) per caller: a leaky bucket; and mutation calls per caller per minute. */
+  readonly rateLimits: {
+    readonly points: number;
+    readonly drainPerSecond: number;
+    readonly mutationsPerMinute: number;
   };
   readonly cache: { readonly ttlMs: number; readonly maxEntries: number; readonly maxBytes: number };
   readonly shutdownGraceMs: number;
@@ -164,6 +173,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       directives: e.MAX_DIRECTIVES,
       nodes: e.MAX_NODES,
       statements: e.MAX_STATEMENTS,
+    },
+    rateLimits: {
+      points: e.RATE_LIMIT_POINTS,
+      drainPerSecond: e.RATE_LIMIT_DRAIN_PER_S,
+      mutationsPerMinute: e.MUTATIONS_PER_MINUTE,
     },
     cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -21,6 +21,8 @@ export interface GatewayContext {
   readonly signal?: AbortSignal;
   /** Where writes publish what they changed. */
   readonly events?: GatewayPubSub;
+  /** Who is charged for the request's cost: the user, or the client address when anonymous. */
+  readonly caller: string;
 }
 
 export function createGatewayContext(options: {
@@ -29,6 +31,8 @@ export function createGatewayContext(options: {
   limits: PagingLimits;
   signal?: AbortSignal;
   events?: GatewayPubSub;
+  /** The client's address (rate limits of anonymous callers). */
+  address?: string;
 }): GatewayContext {
   const access = new ExperimentAccess(options.viewer);
   // Identical reads within the request run once.
@@ -41,5 +45,9 @@ export function createGatewayContext(options: {
     limits: options.limits,
     signal: options.signal,
     events: options.events,
+    caller:
+      options.viewer.userId !== null
+        ? `user:${options.viewer.userId}`
+        : `address:${options.address ?? "unknown"}`,
   };
 }

@@ -2,7 +2,7 @@
  * The HTTP server: graphql-yoga on one port, GraphiQL served offline (inlined by @graphql-yoga/render-graphiql),
  * health checks, the schema taken from the registry per request, and graceful shutdown.
  */
-import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
@@ -79,7 +79,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       cacheStats: lakehouse instanceof CachedLakehouse ? () => lakehouse.stats() : undefined,
     }),
     ...useOperationLimits(
-      { ...config.limits, defaultPageSize: Math.min(100, config.maxPageSize) },
+      { ...config.limits, defaultPageSize: Math.min(100, config.maxPageSize), rateLimits: config.rateLimits },
       lakehouse.statements,
     ),
     ...(config.exposeStatements ? [useStatementExtensions(lakehouse.statements, { includeText: true })] : []),
@@ -98,7 +98,9 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       maskError: (error, message) => maskError(error, message, (e) => console.error("[masked]", e)),
     },
     plugins,
-    context: async ({ request }) => {
+    context: async (initial) => {
+      const { request } = initial;
+      const req = (initial as { req?: IncomingMessage }).req;
       const viewer = await verifier.viewerFromHeader(request.headers.get("authorization"));
       return createGatewayContext({
         viewer,
@@ -106,6 +108,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
         limits: { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(100, config.maxPageSize) },
         signal: request.signal,
         events: deps.pubsub,
+        address: req?.socket.remoteAddress,
       });
     },
   });

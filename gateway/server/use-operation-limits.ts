@@ -7,6 +7,8 @@
  * Every response carries `extensions.cost { requested, statements, actual, limit }`: the nodes requested, the
  * statements estimated, the statements actually run (from the statement log), and the node limit.
  */
+
+import { useRateLimiter } from "@envelop/rate-limiter";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
@@ -21,12 +23,24 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { type StatementLog, StatementScope } from "../../lakehouse/statement-log.js";
+import type { GatewayContext } from "../../resolvers/context.js";
 import type { GatewayConfig } from "../config.js";
+import { type BucketState, CostBuckets } from "./cost-bucket.js";
 import { type OperationCost, operationCost } from "./operation-cost.js";
 
 export interface OperationLimits extends Readonly<GatewayConfig["limits"]> {
   readonly defaultPageSize: number;
+  readonly rateLimits: GatewayConfig["rateLimits"];
 }
+
+/** The mutations, each limited in calls per caller per minute (envelop's rate limiter, configured by field). */
+const MUTATIONS = [
+  "addAnnotation",
+  "addAnnotations",
+  "updateAnnotation",
+  "deleteAnnotation",
+  "deleteAnnotations",
+];
 
 /** Marks an armor rejection with a stable code and the limit it names. */
 function stamp(code: string, limit: string, max: number): GraphQLArmorRejectCallback[] {
@@ -73,11 +87,36 @@ export function useOperationLimits(limits: OperationLimits, statements: Statemen
       n: limits.directives,
       onReject: stamp("TOO_MANY_DIRECTIVES", "directives", limits.directives),
     }),
-    useWarehouseCost(limits, statements),
+    useWarehouseCost(
+      limits,
+      statements,
+      new CostBuckets({
+        capacity: limits.rateLimits.points,
+        drainPerSecond: limits.rateLimits.drainPerSecond,
+      }),
+    ),
+    // Its context extension (the limiter it adds) is its own business.
+    useRateLimiter({
+      identifyFn: (context) => (context as unknown as GatewayContext).caller,
+      configByField: MUTATIONS.map((field) => ({
+        type: "Mutation",
+        field,
+        max: limits.rateLimits.mutationsPerMinute,
+        window: "1m",
+      })),
+      transformError: (message) =>
+        new GraphQLError(message, {
+          extensions: {
+            code: "RATE_LIMITED",
+            retryAfter: 60,
+            http: { status: 429, headers: { "Retry-After": "60" } },
+          },
+        }),
+    }) as unknown as Plugin,
   ];
 }
 
-function useWarehouseCost(limits: OperationLimits, statements: StatementLog): Plugin {
+function useWarehouseCost(limits: OperationLimits, statements: StatementLog, buckets: CostBuckets): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution, executeFn, setExecuteFn }) {
       const operation = getOperationAST(args.document, args.operationName);
@@ -92,11 +131,13 @@ function useWarehouseCost(limits: OperationLimits, statements: StatementLog): Pl
         (args.variableValues ?? {}) as Record<string, unknown>,
         { defaultPageSize: limits.defaultPageSize },
       );
+      let bucket: BucketState | null = null;
       const report = (actual: number) => ({
         requested: cost.nodes,
         statements: cost.statements,
         actual,
         limit: limits.nodes,
+        ...(bucket ? { remaining: bucket.remaining, resetAt: bucket.resetAt.toISOString() } : {}),
       });
       const refuse = (error: GraphQLError) =>
         setResultAndStopExecution({ errors: [error], extensions: { cost: report(0) } });
@@ -117,6 +158,23 @@ function useWarehouseCost(limits: OperationLimits, statements: StatementLog): Pl
       if (cost.statements > limits.statements) {
         return refuse(
           limitError("COST_LIMIT", "statements", cost.statements, limits.statements, "Lakehouse statements:"),
+        );
+      }
+      const caller = (args.contextValue as unknown as GatewayContext).caller;
+      bucket = buckets.take(caller, Math.max(1, cost.statements));
+      if (!bucket.allowed) {
+        const retryAfter = bucket.retryAfter;
+        return refuse(
+          new GraphQLError(
+            `Rate limited: this operation costs ${Math.max(1, cost.statements)} of your ${buckets.capacity} statement points, ${bucket.remaining} are left; retry in ${retryAfter} s.`,
+            {
+              extensions: {
+                code: "RATE_LIMITED",
+                retryAfter,
+                http: { status: 429, headers: { "Retry-After": String(retryAfter) } },
+              },
+            },
+          ),
         );
       }
       const scope = new StatementScope();

@@ -151,6 +151,8 @@ async function gatewayPhase(
       DEMO_PRESET: "bench",
       SIMULATE: "false",
       EXPOSE_STATEMENTS: "true",
+      // The bench measures the engine, not the throttle.
+      RATE_LIMIT_POINTS: "100000000",
       ...(cache ? {} : { CACHE_TTL_MS: "0" }),
     },
   });

@@ -75,7 +75,13 @@ const flag = (rowId: string, extra: Record<string, unknown> = {}) => ({
 });
 
 beforeAll(async () => {
-  gw = await startInProcessGateway({ FRESHNESS_POLL_MS: "60000", CATALOG_POLL_MS: "60000" });
+  // Limits raised: the burst below is 200 mutations by one member.
+  gw = await startInProcessGateway({
+    FRESHNESS_POLL_MS: "60000",
+    CATALOG_POLL_MS: "60000",
+    RATE_LIMIT_POINTS: "1000000",
+    MUTATIONS_PER_MINUTE: "100000",
+  });
   for (const [role, user] of Object.entries(DEMO_PERSONAS)) {
     tokens[role as keyof typeof DEMO_PERSONAS] = await signToken(JWT, user.id);
   }

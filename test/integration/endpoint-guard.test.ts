@@ -207,3 +207,85 @@ describe("readiness tells the truth", () => {
     expect((await ready()).status).toBe(200);
   });
 });
+
+describe("rate limits", () => {
+  it("limits a burst of 1,000 anonymous requests by cost points, with Retry-After, while a member is served", async () => {
+    const limited = await startInProcessGateway({
+      ...QUIET,
+      RATE_LIMIT_POINTS: "50",
+      RATE_LIMIT_DRAIN_PER_S: "0.01",
+    });
+    try {
+      const post = (token?: string) =>
+        fetch(`${limited.url}/graphql`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify({ query: SIMPLE }),
+        });
+      const before = limited.runtime.raw.statements.total;
+      const statuses: number[] = [];
+      let refusal: { status: number; retryAfter: string | null; body: unknown } | undefined;
+      for (let round = 0; round < 20; round++) {
+        const answers = await Promise.all(Array.from({ length: 50 }, () => post()));
+        for (const a of answers) {
+          statuses.push(a.status);
+          if (a.status === 429 && !refusal) {
+            refusal = { status: a.status, retryAfter: a.headers.get("retry-after"), body: await a.json() };
+          } else await a.arrayBuffer();
+        }
+      }
+      expect(statuses).toHaveLength(1000);
+      // 50 points, one statement estimated per request: the first 50 pass.
+      expect(statuses.filter((s) => s === 200)).toHaveLength(50);
+      expect(Number(refusal!.retryAfter)).toBeGreaterThan(0);
+      const error = (refusal!.body as { errors: { extensions: { code: string; retryAfter: number } }[] })
+        .errors[0]!;
+      expect(error.extensions.code).toBe("RATE_LIMITED");
+      expect(error.extensions.retryAfter).toBe(Number(refusal!.retryAfter));
+      // Refused requests ran nothing: one statement for each of the 50 that passed.
+      expect(limited.runtime.raw.statements.total - before).toBe(50);
+
+      const { signToken } = await import("../../gateway/auth/jwt.js");
+      const { DEMO_PERSONAS } = await import("../../lakehouse/demo/demo-users.js");
+      const { TEST_JWT_SECRET } = await import("../support/gateway-process.js");
+      const token = await signToken(
+        { secret: TEST_JWT_SECRET, issuer: "centrum-gateway", audience: "centrum" },
+        DEMO_PERSONAS.member.id,
+      );
+      const member = await post(token);
+      expect(member.status).toBe(200);
+      const body = (await member.json()) as { extensions: { cost: { remaining: number; resetAt: string } } };
+      expect(body.extensions.cost.remaining).toBe(49);
+      expect(Date.parse(body.extensions.cost.resetAt)).toBeGreaterThan(Date.now());
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it("limits mutation calls per caller with envelop's rate limiter, configured by field", async () => {
+    const limited = await startInProcessGateway({ ...QUIET, MUTATIONS_PER_MINUTE: "2" });
+    try {
+      const { signToken } = await import("../../gateway/auth/jwt.js");
+      const { DEMO_PERSONAS } = await import("../../lakehouse/demo/demo-users.js");
+      const { TEST_JWT_SECRET } = await import("../support/gateway-process.js");
+      const token = await signToken(
+        { secret: TEST_JWT_SECRET, issuer: "centrum-gateway", audience: "centrum" },
+        DEMO_PERSONAS.member.id,
+      );
+      const add = () =>
+        limited.gql(
+          `mutation { addAnnotation(input: { experimentId: "nope", table: "sample", rowId: "1", type: COMMENT, text: "x" }) { annotations { id } } }`,
+          {},
+          { token },
+        );
+      const codes: unknown[] = [];
+      for (let i = 0; i < 3; i++) codes.push((await add()).errors?.[0]?.extensions?.code);
+      expect(codes).toEqual(["NOT_FOUND", "NOT_FOUND", "RATE_LIMITED"]);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
