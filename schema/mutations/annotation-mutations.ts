@@ -44,38 +44,36 @@ export function annotationMutationsContribution(): SchemaContribution {
         flagType: (t: PothosInput) => t.field({ type: FlagType, description: "Required for a flag." }),
       };
 
+      /** Fields every annotation input has; `rows` names the annotated row(s). */
+      const common = (t: PothosInput) => ({
+        clientMutationId: t.string({ description: CLIENT_MUTATION_ID_DOC }),
+        experimentId: t.id({ required: true }),
+      });
+      const added = (t: PothosInput) => ({
+        ...common(t),
+        table: t.string({
+          required: true,
+          description: 'The table: "sample" or a macro filename (`macroFilename`).',
+        }),
+        type: content.type(t),
+        text: content.text(t),
+        flagType: content.flagType(t),
+      });
       const AddAnnotationInput = builder.inputType("AddAnnotationInput", {
         fields: (t) => ({
-          clientMutationId: t.string({ description: CLIENT_MUTATION_ID_DOC }),
-          experimentId: t.id({ required: true }),
-          table: t.string({
-            required: true,
-            description: 'The table: "sample" or a macro filename (`macroFilename`).',
-          }),
+          ...added(t),
           rowId: t.id({ required: true, description: "The row's 64-bit id." }),
-          type: content.type(t),
-          text: content.text(t),
-          flagType: content.flagType(t),
         }),
       });
       const AddAnnotationsInput = builder.inputType("AddAnnotationsInput", {
         fields: (t) => ({
-          clientMutationId: t.string({ description: CLIENT_MUTATION_ID_DOC }),
-          experimentId: t.id({ required: true }),
-          table: t.string({
-            required: true,
-            description: 'The table: "sample" or a macro filename (`macroFilename`).',
-          }),
+          ...added(t),
           rowIds: t.idList({ required: true, description: "1–1,000 row ids; all or nothing." }),
-          type: content.type(t),
-          text: content.text(t),
-          flagType: content.flagType(t),
         }),
       });
       const UpdateAnnotationInput = builder.inputType("UpdateAnnotationInput", {
         fields: (t) => ({
-          clientMutationId: t.string({ description: CLIENT_MUTATION_ID_DOC }),
-          experimentId: t.id({ required: true }),
+          ...common(t),
           id: t.id({ required: true, description: "The annotation." }),
           text: t.string({ description: "New text (null clears a flag's text); left out: unchanged." }),
           flagType: t.field({ type: FlagType, description: "A flag's new type; left out: unchanged." }),
@@ -83,15 +81,13 @@ export function annotationMutationsContribution(): SchemaContribution {
       });
       const DeleteAnnotationInput = builder.inputType("DeleteAnnotationInput", {
         fields: (t) => ({
-          clientMutationId: t.string({ description: CLIENT_MUTATION_ID_DOC }),
-          experimentId: t.id({ required: true }),
+          ...common(t),
           id: t.id({ required: true, description: "The annotation." }),
         }),
       });
       const DeleteAnnotationsInput = builder.inputType("DeleteAnnotationsInput", {
         fields: (t) => ({
-          clientMutationId: t.string({ description: CLIENT_MUTATION_ID_DOC }),
-          experimentId: t.id({ required: true }),
+          ...common(t),
           table: t.string({ required: true }),
           rowIds: t.idList({ required: true, description: "1–1,000 row ids." }),
           type: t.field({
@@ -130,7 +126,7 @@ export function annotationMutationsContribution(): SchemaContribution {
             resolve: (_r, { input }, ctx) =>
               addAnnotations(writeContext(ctx), "addAnnotation", {
                 ...input,
-                experimentId: String(input.experimentId),
+                ...baseOf(input),
                 rowIds: [String(input.rowId)],
                 ...contentOf(input),
               }),
@@ -144,7 +140,7 @@ export function annotationMutationsContribution(): SchemaContribution {
             resolve: (_r, { input }, ctx) =>
               addAnnotations(writeContext(ctx), "addAnnotations", {
                 ...input,
-                experimentId: String(input.experimentId),
+                ...baseOf(input),
                 rowIds: ids(input.rowIds),
                 ...contentOf(input),
               }),
@@ -158,7 +154,7 @@ export function annotationMutationsContribution(): SchemaContribution {
             resolve: (_r, { input }, ctx) =>
               updateAnnotation(writeContext(ctx), {
                 ...input,
-                experimentId: String(input.experimentId),
+                ...baseOf(input),
                 id: String(input.id),
                 ...contentUpdateOf(input),
               }),
@@ -172,7 +168,7 @@ export function annotationMutationsContribution(): SchemaContribution {
             resolve: (_r, { input }, ctx) =>
               deleteAnnotation(writeContext(ctx), {
                 ...input,
-                experimentId: String(input.experimentId),
+                ...baseOf(input),
                 id: String(input.id),
               }),
           }),
@@ -186,7 +182,7 @@ export function annotationMutationsContribution(): SchemaContribution {
             resolve: (_r, { input }, ctx) =>
               deleteAnnotations(writeContext(ctx), {
                 ...input,
-                experimentId: String(input.experimentId),
+                ...baseOf(input),
                 rowIds: ids(input.rowIds),
                 type: (input.type ?? null) as AnnotationKind | null,
               }),
@@ -197,9 +193,18 @@ export function annotationMutationsContribution(): SchemaContribution {
   };
 }
 
-/** The content fields of an input, typed (the enum refs are shared as untyped refs). */
-function contentOf(input: { type?: unknown; text?: unknown; flagType?: unknown }) {
+/** The fields every input has, typed (the input fields are built by shared helpers). */
+function baseOf(input: { clientMutationId?: unknown; experimentId?: unknown }) {
   return {
+    clientMutationId: input.clientMutationId as string | null | undefined,
+    experimentId: String(input.experimentId),
+  };
+}
+
+/** The content fields of an add, typed (the enum refs are shared as untyped refs). */
+function contentOf(input: { table?: unknown; type?: unknown; text?: unknown; flagType?: unknown }) {
+  return {
+    table: String(input.table),
     type: input.type as AnnotationKind,
     text: input.text as string | null | undefined,
     flagType: input.flagType as FlagKind | null | undefined,

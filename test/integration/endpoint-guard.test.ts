@@ -3,8 +3,11 @@
  * stays bounded, and a simple query sent meanwhile is answered normally. Every answer reports its cost.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signToken } from "../../gateway/auth/jwt.js";
 import { ConfigError, loadConfig } from "../../gateway/config.js";
+import { DEMO_PERSONAS } from "../../lakehouse/demo/demo-users.js";
 import { sql, table } from "../../lakehouse/sql.js";
+import { TEST_JWT_SECRET } from "../support/gateway-process.js";
 import { type InProcessGateway, startInProcessGateway } from "../support/in-process-gateway.js";
 
 let gw: InProcessGateway;
@@ -44,6 +47,13 @@ afterAll(async () => {
   await gw?.stop();
   await roomy?.stop();
 });
+
+function memberToken(): Promise<string> {
+  return signToken(
+    { secret: TEST_JWT_SECRET, issuer: "centrum-gateway", audience: "centrum" },
+    DEMO_PERSONAS.member.id,
+  );
+}
 
 /** `sample { measurements { ... on PhotosynthesisMeasurement { sample { … } } } }`, `levels` times. */
 function cycle(levels: number): string {
@@ -248,13 +258,7 @@ describe("rate limits", () => {
       // Refused requests ran nothing: one statement for each of the 50 that passed.
       expect(limited.runtime.raw.statements.total - before).toBe(50);
 
-      const { signToken } = await import("../../gateway/auth/jwt.js");
-      const { DEMO_PERSONAS } = await import("../../lakehouse/demo/demo-users.js");
-      const { TEST_JWT_SECRET } = await import("../support/gateway-process.js");
-      const token = await signToken(
-        { secret: TEST_JWT_SECRET, issuer: "centrum-gateway", audience: "centrum" },
-        DEMO_PERSONAS.member.id,
-      );
+      const token = await memberToken();
       const member = await post(token);
       expect(member.status).toBe(200);
       const body = (await member.json()) as { extensions: { cost: { remaining: number; resetAt: string } } };
@@ -268,13 +272,7 @@ describe("rate limits", () => {
   it("limits mutation calls per caller with envelop's rate limiter, configured by field", async () => {
     const limited = await startInProcessGateway({ ...QUIET, MUTATIONS_PER_MINUTE: "2" });
     try {
-      const { signToken } = await import("../../gateway/auth/jwt.js");
-      const { DEMO_PERSONAS } = await import("../../lakehouse/demo/demo-users.js");
-      const { TEST_JWT_SECRET } = await import("../support/gateway-process.js");
-      const token = await signToken(
-        { secret: TEST_JWT_SECRET, issuer: "centrum-gateway", audience: "centrum" },
-        DEMO_PERSONAS.member.id,
-      );
+      const token = await memberToken();
       const add = () =>
         limited.gql(
           `mutation { addAnnotation(input: { experimentId: "nope", table: "sample", rowId: "1", type: COMMENT, text: "x" }) { annotations { id } } }`,

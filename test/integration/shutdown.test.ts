@@ -6,11 +6,8 @@ import { type InProcessGateway, startInProcessGateway } from "../support/in-proc
 
 let gw: InProcessGateway | undefined;
 
-afterAll(async () => {
-  await gw?.runtime.close().catch(() => undefined);
-});
-
-it("lets an in-flight request finish, then closes", async () => {
+/** A gate the test opens (`release`) and a signal that a request reached it (`entered` → `inFlight`). */
+function latch() {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -19,6 +16,15 @@ it("lets an in-flight request finish, then closes", async () => {
   const inFlight = new Promise<void>((resolve) => {
     entered = resolve;
   });
+  return { release, gate, entered, inFlight };
+}
+
+afterAll(async () => {
+  await gw?.runtime.close().catch(() => undefined);
+});
+
+it("lets an in-flight request finish, then closes", async () => {
+  const { release, gate, entered, inFlight } = latch();
   // Holds operations named "Slow" until released, so one request is provably in flight during shutdown.
   const holdSlow: Plugin = {
     async onExecute({ args }) {
@@ -62,14 +68,7 @@ it("closes as soon as nothing is in flight, not after the grace period", async (
 });
 
 it("answers a request still running at the end of the grace with SHUTTING_DOWN, not a reset", async () => {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let entered!: () => void;
-  const inFlight = new Promise<void>((resolve) => {
-    entered = resolve;
-  });
+  const { release, gate, entered, inFlight } = latch();
   const hold: Plugin = {
     async onExecute() {
       entered();
