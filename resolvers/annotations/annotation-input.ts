@@ -142,7 +142,7 @@ export function checkRowId(rowId: string, argument = "rowId"): string {
 }
 
 /** The distinct row ids of a bulk write, checked. */
-export function checkRowIds(rowIds: readonly string[]): string[] {
+export function checkRowIds(rowIds: readonly string[], argument = "rowIds"): string[] {
   if (rowIds.length === 0) throw new BadUserInputError("`rowIds` is empty.", { argument: "rowIds" });
   if (rowIds.length > MAX_BULK_ROWS) {
     throw new BadUserInputError(
@@ -152,7 +152,7 @@ export function checkRowIds(rowIds: readonly string[]): string[] {
       },
     );
   }
-  return [...new Set(rowIds.map((id) => checkRowId(id, "rowIds")))];
+  return [...new Set(rowIds.map((id) => checkRowId(id, argument)))];
 }
 
 export function checkClientMutationId(id: string | null | undefined): string | null {

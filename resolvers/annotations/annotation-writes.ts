@@ -71,7 +71,7 @@ export function addAnnotations(
   input: AddAnnotationsInput,
 ): Promise<AnnotationPayload> {
   const content = checkContent(input.type, input.text, input.flagType);
-  const rowIds = checkRowIds(input.rowIds);
+  const rowIds = checkRowIds(input.rowIds, mutation === "addAnnotation" ? "rowId" : "rowIds");
   return write(ctx, mutation, input, async (standing) => {
     await assertRowsExist(ctx, input.experimentId, input.table, rowIds);
     const author = await authorName(ctx, input.experimentId);

@@ -298,7 +298,7 @@ describe("bad input writes nothing", () => {
       "BAD_USER_INPUT",
       /1001 ids/,
     ],
-    ["a malformed row id", () => mutate(ADD, flag("12a")), "BAD_USER_INPUT", /not a row id/],
+    ["a malformed row id", () => mutate(ADD, flag("12a")), "BAD_USER_INPUT", /`rowId` "12a" is not a row id/],
     [
       "a table not in the catalog",
       () => mutate(ADD, flag(rows[2]!, { table: "macro_nope" })),
