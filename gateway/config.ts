@@ -48,6 +48,7 @@ const EnvSchema = z.object({
     .int()
     .min(0)
     .default(64 * 1024 * 1024),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   READINESS_CACHE_MS: z.coerce.number().int().min(0).default(3_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   EXPOSE_STATEMENTS: bool.optional(),
@@ -102,6 +103,8 @@ export interface GatewayConfig {
   readonly shutdownGraceMs: number;
   /** How long one real read of the tables answers `/readyz` probes. */
   readonly readinessCacheMs: number;
+  /** pino level: `info` by default (`warn` under NODE_ENV=test). */
+  readonly logLevel: string;
   /** Adds the statements an operation ran to the response `extensions` (default: on outside production). */
   readonly exposeStatements: boolean;
   readonly databricks?: DatabricksConfig;
@@ -182,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readinessCacheMs: e.READINESS_CACHE_MS,
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "warn" : "info"),
     exposeStatements: e.EXPOSE_STATEMENTS ?? e.NODE_ENV !== "production",
     databricks,
   };

@@ -14,9 +14,11 @@ import type { GatewayPubSub } from "../../resolvers/events/gateway-events.js";
 import type { SchemaRegistry } from "../../schema/schema-registry.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayConfig } from "../config.js";
+import { createLogger, yogaLogger } from "./logger.js";
 import { maskError } from "./mask-error.js";
 import { useLakehouseReadiness } from "./use-lakehouse-readiness.js";
 import { useOperationLimits } from "./use-operation-limits.js";
+import { useOperationLog } from "./use-operation-log.js";
 import { useStatementExtensions } from "./use-statement-extensions.js";
 
 export interface GatewayServerDeps {
@@ -67,6 +69,7 @@ function shuttingDown(res: ServerResponse): void {
 export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   const { config, lakehouse, registry, verifier } = deps;
   const log = deps.log ?? ((m: string) => console.log(m));
+  const logger = createLogger(config.logLevel);
   const plugins: Plugin[] = [
     useLakehouseReadiness({
       lakehouse,
@@ -84,6 +87,8 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     ),
     ...(config.exposeStatements ? [useStatementExtensions(lakehouse.statements, { includeText: true })] : []),
     ...(deps.plugins ?? []),
+    // Last: it logs what the plugins above reported (cost, statements).
+    useOperationLog(logger),
   ];
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
@@ -93,9 +98,10 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     graphiql: { title: "centrum-gateway", defaultQuery: DEFAULT_QUERY },
     renderGraphiQL,
     healthCheckEndpoint: "/healthz",
-    logging: config.env === "test" ? "warn" : "info",
+    logging: yogaLogger(logger),
     maskedErrors: {
-      maskError: (error, message) => maskError(error, message, (e) => console.error("[masked]", e)),
+      maskError: (error, message) =>
+        maskError(error, message, (e) => logger.error({ err: e }, "masked error")),
     },
     plugins,
     context: async (initial) => {

@@ -23,6 +23,8 @@ export interface GatewayProcess {
   readonly url: string;
   readonly dir: string;
   readonly output: () => string;
+  /** Resolves with the first output line matching `pattern` (waits on the process's output events). */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
   gql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -94,6 +96,25 @@ export async function startGateway(options: {
     url,
     dir,
     output: () => output,
+    waitForLine(pattern, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const find = () => output.split("\n").find((line) => pattern.test(line));
+        const found = find();
+        if (found !== undefined) return resolve(found);
+        const timer = setTimeout(() => {
+          child.stdout!.off("data", onData);
+          reject(new Error(`no output line matched ${pattern}:\n${output}`));
+        }, timeoutMs);
+        const onData = () => {
+          const line = find();
+          if (line === undefined) return;
+          clearTimeout(timer);
+          child.stdout!.off("data", onData);
+          resolve(line);
+        };
+        child.stdout!.on("data", onData);
+      });
+    },
     async gql(query, variables, opts = {}) {
       const headers: Record<string, string> = { "content-type": "application/json", ...opts.headers };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
