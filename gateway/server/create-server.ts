@@ -14,6 +14,7 @@ import type { GatewayPubSub } from "../../resolvers/events/gateway-events.js";
 import type { SchemaRegistry } from "../../schema/schema-registry.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayConfig } from "../config.js";
+import { GatewayMetrics } from "./gateway-metrics.js";
 import { createLogger, yogaLogger } from "./logger.js";
 import { maskError } from "./mask-error.js";
 import { useLakehouseReadiness } from "./use-lakehouse-readiness.js";
@@ -70,6 +71,11 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   const { config, lakehouse, registry, verifier } = deps;
   const log = deps.log ?? ((m: string) => console.log(m));
   const logger = createLogger(config.logLevel);
+  const metrics = new GatewayMetrics({
+    dialect: lakehouse.dialect.name,
+    statements: lakehouse.statements,
+    cacheStats: lakehouse instanceof CachedLakehouse ? () => lakehouse.stats() : undefined,
+  });
   const plugins: Plugin[] = [
     useLakehouseReadiness({
       lakehouse,
@@ -84,7 +90,9 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     ...useOperationLimits(
       { ...config.limits, defaultPageSize: Math.min(100, config.maxPageSize), rateLimits: config.rateLimits },
       lakehouse.statements,
+      metrics,
     ),
+    metrics.plugin(),
     ...(config.exposeStatements ? [useStatementExtensions(lakehouse.statements, { includeText: true })] : []),
     ...(deps.plugins ?? []),
     // Last: it logs what the plugins above reported (cost, statements).

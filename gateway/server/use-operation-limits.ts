@@ -26,6 +26,7 @@ import { type StatementLog, StatementScope } from "../../lakehouse/statement-log
 import type { GatewayContext } from "../../resolvers/context.js";
 import type { GatewayConfig } from "../config.js";
 import { type BucketState, CostBuckets } from "./cost-bucket.js";
+import type { GatewayMetrics } from "./gateway-metrics.js";
 import { type OperationCost, operationCost } from "./operation-cost.js";
 
 export interface OperationLimits extends Readonly<GatewayConfig["limits"]> {
@@ -43,9 +44,15 @@ const MUTATIONS = [
 ];
 
 /** Marks an armor rejection with a stable code and the limit it names. */
-function stamp(code: string, limit: string, max: number): GraphQLArmorRejectCallback[] {
+function stamp(
+  code: string,
+  limit: string,
+  max: number,
+  metrics?: GatewayMetrics,
+): GraphQLArmorRejectCallback[] {
   return [
     (_ctx, error) => {
+      metrics?.refused.inc({ limit });
       const extensions = error.extensions as Record<string, unknown>;
       extensions.code = code;
       extensions.limit = limit;
@@ -63,29 +70,33 @@ function limitError(code: string, limit: string, value: number, max: number, wha
   );
 }
 
-export function useOperationLimits(limits: OperationLimits, statements: StatementLog): Plugin[] {
+export function useOperationLimits(
+  limits: OperationLimits,
+  statements: StatementLog,
+  metrics?: GatewayMetrics,
+): Plugin[] {
   const armor = { exposeLimits: true, propagateOnRejection: true };
   return [
     maxTokensPlugin({
       ...armor,
       n: limits.tokens,
-      onReject: stamp("TOO_MANY_TOKENS", "tokens", limits.tokens),
+      onReject: stamp("TOO_MANY_TOKENS", "tokens", limits.tokens, metrics),
     }),
     maxDepthPlugin({
       ...armor,
       n: limits.depth,
       flattenFragments: true,
-      onReject: stamp("QUERY_TOO_DEEP", "depth", limits.depth),
+      onReject: stamp("QUERY_TOO_DEEP", "depth", limits.depth, metrics),
     }),
     maxAliasesPlugin({
       ...armor,
       n: limits.aliases,
-      onReject: stamp("TOO_MANY_ALIASES", "aliases", limits.aliases),
+      onReject: stamp("TOO_MANY_ALIASES", "aliases", limits.aliases, metrics),
     }),
     maxDirectivesPlugin({
       ...armor,
       n: limits.directives,
-      onReject: stamp("TOO_MANY_DIRECTIVES", "directives", limits.directives),
+      onReject: stamp("TOO_MANY_DIRECTIVES", "directives", limits.directives, metrics),
     }),
     useWarehouseCost(
       limits,
@@ -94,6 +105,7 @@ export function useOperationLimits(limits: OperationLimits, statements: Statemen
         capacity: limits.rateLimits.points,
         drainPerSecond: limits.rateLimits.drainPerSecond,
       }),
+      metrics,
     ),
     // Its context extension (the limiter it adds) is its own business.
     useRateLimiter({
@@ -116,7 +128,12 @@ export function useOperationLimits(limits: OperationLimits, statements: Statemen
   ];
 }
 
-function useWarehouseCost(limits: OperationLimits, statements: StatementLog, buckets: CostBuckets): Plugin {
+function useWarehouseCost(
+  limits: OperationLimits,
+  statements: StatementLog,
+  buckets: CostBuckets,
+  metrics: GatewayMetrics | undefined,
+): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution, executeFn, setExecuteFn }) {
       const operation = getOperationAST(args.document, args.operationName);
@@ -139,8 +156,11 @@ function useWarehouseCost(limits: OperationLimits, statements: StatementLog, buc
         limit: limits.nodes,
         ...(bucket ? { remaining: bucket.remaining, resetAt: bucket.resetAt.toISOString() } : {}),
       });
-      const refuse = (error: GraphQLError) =>
+      const refuse = (error: GraphQLError) => {
+        if (error.extensions.code === "RATE_LIMITED") metrics?.rateLimited.inc();
+        else metrics?.refused.inc({ limit: String(error.extensions.limit) });
         setResultAndStopExecution({ errors: [error], extensions: { cost: report(0) } });
+      };
       if (cost.rootFields > limits.rootFields) {
         return refuse(
           limitError(

@@ -54,3 +54,26 @@ describe("operation log", () => {
     expect(gateway.output()).not.toMatch(/at requireExperiment/);
   });
 });
+
+describe("/metrics", () => {
+  it("exposes Yoga's figures and the gateway's: statements by dialect, cache, refusals", async () => {
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: totalCount`).join(" ");
+    const refused = await post({ query: `{ experiments(first: 1) { ${aliases} } }` });
+    expect(
+      ((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
+    ).toBe("TOO_MANY_ALIASES");
+    await post({ query: "{ experiments(first: 3) { totalCount } }" });
+    await post({ query: "{ experiments(first: 3) { totalCount } }" });
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+    expect(
+      value(/^centrum_lakehouse_statements_total\{dialect="duckdb",kind="read",outcome="ok"\} (\d+)/m),
+    ).toBeGreaterThan(0);
+    expect(text).toMatch(
+      /^centrum_lakehouse_statement_duration_seconds_bucket\{le="0.005",dialect="duckdb",kind="read"\} \d+/m,
+    );
+    expect(value(/^centrum_operations_refused_total\{limit="aliases"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^centrum_result_cache_hits (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^graphql_yoga_http_duration_bucket/m);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * `/metrics` in Prometheus format: Yoga's own figures (`@graphql-yoga/plugin-prometheus`: requests, phases, errors,
+ * HTTP durations) and the gateway's — lakehouse statements and their latency by dialect, result cache hits, misses
+ * and invalidations, operations refused by a cost limit, rate-limited operations. One registry per server.
+ */
+import { usePrometheus } from "@graphql-yoga/plugin-prometheus";
+import type { Plugin } from "graphql-yoga";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { ResultCacheStats } from "../../lakehouse/cached-lakehouse.js";
+import type { StatementLog } from "../../lakehouse/statement-log.js";
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly refused = new Counter({
+    name: "centrum_operations_refused_total",
+    help: "Operations refused before running, by the limit they exceeded.",
+    labelNames: ["limit"] as const,
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: "centrum_operations_rate_limited_total",
+    help: "Operations refused by the cost-point rate limit.",
+    registers: [this.registry],
+  });
+
+  constructor(options: { dialect: string; statements: StatementLog; cacheStats?: () => ResultCacheStats }) {
+    const statements = new Counter({
+      name: "centrum_lakehouse_statements_total",
+      help: "Lakehouse statements sent, by dialect, kind and outcome.",
+      labelNames: ["dialect", "kind", "outcome"] as const,
+      registers: [this.registry],
+    });
+    const latency = new Histogram({
+      name: "centrum_lakehouse_statement_duration_seconds",
+      help: "Lakehouse statement latency by dialect.",
+      labelNames: ["dialect", "kind"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    options.statements.onRecord((record) => {
+      const labels = { dialect: options.dialect, kind: record.kind };
+      statements.inc({ ...labels, outcome: record.error ? "error" : "ok" });
+      latency.observe(labels, record.ms / 1000);
+    });
+    const cacheStats = options.cacheStats;
+    if (cacheStats) {
+      for (const [name, key, help] of [
+        ["centrum_result_cache_hits", "hits", "Result cache hits since start."],
+        ["centrum_result_cache_misses", "misses", "Result cache misses since start."],
+        ["centrum_result_cache_invalidations", "invalidations", "Result cache invalidations since start."],
+        ["centrum_result_cache_entries", "entries", "Entries in the result cache."],
+        ["centrum_result_cache_bytes", "bytes", "Estimated bytes in the result cache."],
+      ] as const) {
+        new Gauge({
+          name,
+          help,
+          registers: [this.registry],
+          collect() {
+            this.set(cacheStats()[key]);
+          },
+        });
+      }
+    }
+  }
+
+  plugin(): Plugin {
+    return usePrometheus({ endpoint: "/metrics", registry: this.registry });
+  }
+}
