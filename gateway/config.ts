@@ -27,6 +27,9 @@ const EnvSchema = z.object({
   JWT_SECRET: z.string().min(16).default(DEVELOPMENT_JWT_SECRET),
   JWT_ISSUER: z.string().default("centrum-gateway"),
   JWT_AUDIENCE: z.string().default("centrum"),
+  JWT_JWKS_URL: z.string().url().optional(),
+  JWT_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(600).default(30),
+  JWT_MAX_AGE_S: z.coerce.number().int().min(1).optional(),
   CATALOG_POLL_MS: z.coerce.number().int().min(50).default(30_000),
   FRESHNESS_POLL_MS: z.coerce.number().int().min(50).default(2_000),
   CATALOG_SOURCE: z.enum(["experiment_macros", "experiment_table_metadata"]).default("experiment_macros"),
@@ -75,7 +78,14 @@ export interface GatewayConfig {
     readonly simulate: boolean;
     readonly simulateIntervalMs: number;
   };
-  readonly jwt: { readonly secret: string; readonly issuer: string; readonly audience: string };
+  readonly jwt: {
+    readonly secret: string;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksUrl?: string;
+    readonly clockToleranceSeconds: number;
+    readonly maxAgeSeconds?: number;
+  };
   readonly catalog: {
     readonly pollMs: number;
     readonly source: "experiment_macros" | "experiment_table_metadata";
@@ -119,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
-  if (e.NODE_ENV === "production") {
+  if (e.NODE_ENV === "production" && !e.JWT_JWKS_URL) {
     // Anyone could sign a token for any user with a known or short secret.
     if (e.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
       throw new ConfigError(
@@ -164,7 +174,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       simulate: e.SIMULATE,
       simulateIntervalMs: e.SIMULATE_INTERVAL_MS,
     },
-    jwt: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    jwt: {
+      secret: e.JWT_SECRET,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      jwksUrl: e.JWT_JWKS_URL,
+      clockToleranceSeconds: e.JWT_CLOCK_SKEW_S,
+      maxAgeSeconds: e.JWT_MAX_AGE_S,
+    },
     catalog: { pollMs: e.CATALOG_POLL_MS, source: e.CATALOG_SOURCE },
     freshnessPollMs: e.FRESHNESS_POLL_MS,
     maxPageSize: e.MAX_PAGE_SIZE,

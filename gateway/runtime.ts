@@ -14,7 +14,7 @@ import { catalogSourceByName } from "../resolvers/catalog/catalog-source.js";
 import { createMemoryPubSub, type GatewayPubSub } from "../resolvers/events/gateway-events.js";
 import { catalogFingerprint, GatewaySchemaBuilder } from "../schema/build-schema.js";
 import { SchemaRegistry } from "../schema/schema-registry.js";
-import { createHs256Verifier, type TokenVerifier } from "./auth/jwt.js";
+import { createTokenVerifier, type TokenVerifier } from "./auth/jwt.js";
 import type { GatewayConfig } from "./config.js";
 import { FreshnessWatch } from "./freshness/freshness-watch.js";
 
@@ -98,7 +98,7 @@ export async function createRuntime(
     lakehouse,
     raw,
     registry: registry as SchemaRegistry<unknown>,
-    verifier: createHs256Verifier(config.jwt),
+    verifier: createTokenVerifier(config.jwt),
     pubsub,
     poll: () => watch?.poll() ?? Promise.resolve([]),
     refresh: () => registry.refresh(),

@@ -1,7 +1,10 @@
 /**
- * HS256 JWTs (jose). The token's `sub` names the user. RS256/JWKS plugs in here later: `TokenVerifier` is the seam.
+ * Token verification (jose). The token's `sub` names the user. Two key sources behind one `TokenVerifier`: a shared
+ * HS256 secret (development, single service), or an identity provider's JWKS (RS256/ES256; jose's remote key set is
+ * cached and refetched when a token names an unknown `kid`). Either way issuer and audience must match, `exp` is
+ * required, clocks may differ by `clockToleranceSeconds`, and a token older than `maxAgeSeconds` (by `iat`) is refused.
  */
-import { errors, jwtVerify, SignJWT } from "jose";
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify, SignJWT } from "jose";
 import { ANONYMOUS, type Viewer } from "../../resolvers/access/viewer.js";
 import { UnauthenticatedError } from "../../resolvers/errors.js";
 
@@ -9,6 +12,11 @@ export interface JwtSettings {
   readonly secret: string;
   readonly issuer: string;
   readonly audience: string;
+  /** An identity provider's JWKS URL: tokens are then RS256/ES256, verified against its keys (not the secret). */
+  readonly jwksUrl?: string;
+  readonly clockToleranceSeconds?: number;
+  /** Refuse tokens issued longer ago than this (needs `iat`); unset: no limit beyond `exp`. */
+  readonly maxAgeSeconds?: number;
 }
 
 export interface TokenVerifier {
@@ -16,18 +24,24 @@ export interface TokenVerifier {
   viewerFromHeader(header: string | null | undefined): Promise<Viewer>;
 }
 
-export function createHs256Verifier(settings: JwtSettings): TokenVerifier {
-  const key = new TextEncoder().encode(settings.secret);
+export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
+  const key: Uint8Array | JWTVerifyGetKey = settings.jwksUrl
+    ? createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+    : new TextEncoder().encode(settings.secret);
+  const algorithms = settings.jwksUrl ? ["RS256", "ES256"] : ["HS256"];
   return {
     async viewerFromHeader(header) {
       if (!header) return ANONYMOUS;
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) throw new UnauthenticatedError("The Authorization header must be 'Bearer <token>'.");
       try {
-        const { payload } = await jwtVerify(match[1]!, key, {
-          algorithms: ["HS256"],
+        const { payload } = await jwtVerify(match[1]!, key as Uint8Array, {
+          algorithms,
           issuer: settings.issuer,
           audience: settings.audience,
+          requiredClaims: ["exp"],
+          clockTolerance: settings.clockToleranceSeconds ?? 30,
+          ...(settings.maxAgeSeconds ? { maxTokenAge: settings.maxAgeSeconds } : {}),
         });
         if (typeof payload.sub !== "string" || payload.sub === "") {
           throw new UnauthenticatedError("The token does not name a user (missing 'sub').");
@@ -36,6 +50,15 @@ export function createHs256Verifier(settings: JwtSettings): TokenVerifier {
       } catch (error) {
         if (error instanceof UnauthenticatedError) throw error;
         if (error instanceof errors.JWTExpired) throw new UnauthenticatedError("The token has expired.");
+        if (error instanceof errors.JWTClaimValidationFailed) {
+          throw new UnauthenticatedError(
+            error.claim === "exp"
+              ? "The token has no expiry ('exp'); tokens must expire."
+              : error.claim === "iat"
+                ? "The token is older than the gateway accepts; sign in again."
+                : `The token's '${error.claim}' claim is not accepted.`,
+          );
+        }
         throw new UnauthenticatedError("The token is malformed or its signature is invalid.");
       }
     },
