@@ -9,8 +9,10 @@
  *
  * A cache hit is not a statement: it is not recorded in the statement log.
  */
+
 import { LRUCache } from "lru-cache";
-import type { Lakehouse, LakehouseHealth, QueryOptions, Row } from "./lakehouse.js";
+import type { Lakehouse, QueryOptions, Row } from "./lakehouse.js";
+import { LakehouseWrapper } from "./lakehouse-wrapper.js";
 import { render, type Sql } from "./sql.js";
 
 export interface ResultCacheOptions {
@@ -33,17 +35,15 @@ function estimateBytes(rows: readonly unknown[]): number {
   return JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v)).length * 2 + 64;
 }
 
-export class CachedLakehouse implements Lakehouse {
+export class CachedLakehouse extends LakehouseWrapper {
   readonly #cache: LRUCache<string, { rows: unknown[]; tags: readonly string[] }>;
   readonly #byTag = new Map<string, Set<string>>();
   #hits = 0;
   #misses = 0;
   #invalidations = 0;
 
-  constructor(
-    readonly inner: Lakehouse,
-    options: ResultCacheOptions,
-  ) {
+  constructor(inner: Lakehouse, options: ResultCacheOptions) {
+    super(inner);
     this.#cache = new LRUCache({
       max: Math.max(1, options.maxEntries),
       maxSize: Math.max(1, options.maxBytes),
@@ -55,19 +55,7 @@ export class CachedLakehouse implements Lakehouse {
     });
   }
 
-  get kind() {
-    return this.inner.kind;
-  }
-
-  get dialect() {
-    return this.inner.dialect;
-  }
-
-  get statements() {
-    return this.inner.statements;
-  }
-
-  async query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
+  override async query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
     const tags = options?.cacheTags;
     if (!tags) return this.inner.query<R>(statement, options);
     const { text, params } = render(statement, this.inner.dialect);
@@ -89,7 +77,7 @@ export class CachedLakehouse implements Lakehouse {
     return rows;
   }
 
-  async execute(statement: Sql, options?: QueryOptions): Promise<number | undefined> {
+  override async execute(statement: Sql, options?: QueryOptions): Promise<number | undefined> {
     try {
       return await this.inner.execute(statement, options);
     } finally {
@@ -124,11 +112,7 @@ export class CachedLakehouse implements Lakehouse {
     };
   }
 
-  health(): Promise<LakehouseHealth> {
-    return this.inner.health();
-  }
-
-  close(): Promise<void> {
+  override close(): Promise<void> {
     this.#cache.clear();
     return this.inner.close();
   }

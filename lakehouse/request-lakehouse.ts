@@ -3,27 +3,14 @@
  * run once and share their rows — ten thousand aliases of one aggregate cost one statement, with or without the
  * shared result cache. A write drops what the request has read so far.
  */
-import type { Lakehouse, LakehouseHealth, QueryOptions, Row } from "./lakehouse.js";
+import type { QueryOptions, Row } from "./lakehouse.js";
+import { LakehouseWrapper } from "./lakehouse-wrapper.js";
 import { render, type Sql } from "./sql.js";
 
-export class RequestLakehouse implements Lakehouse {
+export class RequestLakehouse extends LakehouseWrapper {
   #reads = new Map<string, Promise<unknown[]>>();
 
-  constructor(readonly inner: Lakehouse) {}
-
-  get kind() {
-    return this.inner.kind;
-  }
-
-  get dialect() {
-    return this.inner.dialect;
-  }
-
-  get statements() {
-    return this.inner.statements;
-  }
-
-  query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
+  override query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
     const { text, params } = render(statement, this.inner.dialect);
     const key = `${text}\u0000${JSON.stringify(params, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}`;
     let rows = this.#reads.get(key);
@@ -37,16 +24,13 @@ export class RequestLakehouse implements Lakehouse {
     return rows.then((r) => [...r] as R[]);
   }
 
-  async execute(statement: Sql, options?: QueryOptions): Promise<number | undefined> {
+  override async execute(statement: Sql, options?: QueryOptions): Promise<number | undefined> {
     this.#reads = new Map();
     return this.inner.execute(statement, options);
   }
 
-  health(): Promise<LakehouseHealth> {
-    return this.inner.health();
-  }
-
-  close(): Promise<void> {
+  /** The shared lakehouse outlives the request. */
+  override close(): Promise<void> {
     return Promise.resolve();
   }
 }
