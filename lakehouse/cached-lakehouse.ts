@@ -13,7 +13,7 @@
 import { LRUCache } from "lru-cache";
 import type { Lakehouse, QueryOptions, Row } from "./lakehouse.js";
 import { LakehouseWrapper } from "./lakehouse-wrapper.js";
-import { render, type Sql } from "./sql.js";
+import { type Sql, statementKey } from "./sql.js";
 
 export interface ResultCacheOptions {
   readonly ttlMs: number;
@@ -58,8 +58,7 @@ export class CachedLakehouse extends LakehouseWrapper {
   override async query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
     const tags = options?.cacheTags;
     if (!tags) return this.inner.query<R>(statement, options);
-    const { text, params } = render(statement, this.inner.dialect);
-    const key = `${text}\u0000${JSON.stringify(params, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}`;
+    const key = statementKey(statement, this.inner.dialect);
     const hit = this.#cache.get(key);
     if (hit) {
       this.#hits++;

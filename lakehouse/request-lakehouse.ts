@@ -5,14 +5,13 @@
  */
 import type { QueryOptions, Row } from "./lakehouse.js";
 import { LakehouseWrapper } from "./lakehouse-wrapper.js";
-import { render, type Sql } from "./sql.js";
+import { type Sql, statementKey } from "./sql.js";
 
 export class RequestLakehouse extends LakehouseWrapper {
   #reads = new Map<string, Promise<unknown[]>>();
 
   override query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
-    const { text, params } = render(statement, this.inner.dialect);
-    const key = `${text}\u0000${JSON.stringify(params, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}`;
+    const key = statementKey(statement, this.inner.dialect);
     let rows = this.#reads.get(key);
     if (!rows) {
       rows = this.inner.query<R>(statement, options);

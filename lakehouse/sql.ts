@@ -126,8 +126,33 @@ export interface RenderedStatement {
   readonly params: readonly BoundParam[];
 }
 
+/**
+ * Rendered statements, per statement and dialect: a statement passes several wrappers on its way to the driver (a
+ * request's view, the result cache, the connector), and `Sql` is immutable, so each renders it once.
+ */
+const RENDERED = new WeakMap<Sql, Map<Dialect, RenderedStatement>>();
+
 /** Renders a statement for one dialect: parameters are numbered p1…pN in order of appearance. */
 export function render(statement: Sql, dialect: Dialect): RenderedStatement {
+  let byDialect = RENDERED.get(statement);
+  const cached = byDialect?.get(dialect);
+  if (cached) return cached;
+  const rendered = renderOnce(statement, dialect);
+  if (!byDialect) {
+    byDialect = new Map();
+    RENDERED.set(statement, byDialect);
+  }
+  byDialect.set(dialect, rendered);
+  return rendered;
+}
+
+/** A key that is equal for two statements exactly when their text and bound values are (caches, deduplication). */
+export function statementKey(statement: Sql, dialect: Dialect): string {
+  const { text, params } = render(statement, dialect);
+  return `${text}\u0000${JSON.stringify(params, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}`;
+}
+
+function renderOnce(statement: Sql, dialect: Dialect): RenderedStatement {
   const params: BoundParam[] = [];
   let text = "";
   const walk = (s: Sql): void => {

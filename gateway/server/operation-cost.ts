@@ -17,10 +17,9 @@ import {
   type GraphQLSchema,
   getNamedType,
   getNullableType,
-  isAbstractType,
   isCompositeType,
   isListType,
-  isObjectType,
+  isUnionType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -100,7 +99,7 @@ export function operationCost(
         nodes += multiplier;
         continue;
       }
-      const def = fieldOf(schema, parent, name);
+      const def = fieldOf(parent, name);
       if (!def) continue;
       nodes += multiplier;
       const cost = (def.extensions as { cost?: FieldCost } | undefined)?.cost;
@@ -137,20 +136,9 @@ export function operationCost(
   return { nodes, statements, rootFields: operation.selectionSet.selections.length };
 }
 
-function fieldOf(
-  schema: GraphQLSchema,
-  type: GraphQLCompositeType,
-  name: string,
-): GraphQLField<unknown, unknown> | undefined {
-  if (isObjectType(type) || !isAbstractType(type))
-    return (type as { getFields(): Record<string, GraphQLField<unknown, unknown>> }).getFields()[name];
-  if ("getFields" in type) return type.getFields()[name];
-  // A union: the field of any member (unions carry only __typename in common).
-  for (const member of schema.getPossibleTypes(type)) {
-    const field = member.getFields()[name];
-    if (field) return field;
-  }
-  return undefined;
+/** A field of an object or interface type (a union has no fields of its own; validation allows only `__typename`). */
+function fieldOf(type: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
+  return isUnionType(type) ? undefined : type.getFields()[name];
 }
 
 function stableJson(value: unknown): string {

@@ -3,6 +3,7 @@
  * produced by `scanJsonObject` (key → value source text). Every problem is collected with its line (or Parquet
  * row) number and field; the caller loads nothing unless there are none.
  */
+import { INT64_MAX, INT64_MIN } from "../int64.js";
 import type { MacroDataRow, RawSampleRow } from "./centrum-loader.js";
 import { isIntegerLiteral, JsonSyntaxError, scanJsonObject } from "./json-object-scanner.js";
 
@@ -16,8 +17,6 @@ export interface RowProblem {
 }
 
 const QUESTION_KEYS = ["question_label", "question_text", "question_answer"] as const;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 const MACRO_FIELDS = new Set([
   "experiment_id",

@@ -4,6 +4,7 @@
  * a bulk write names 1–1,000 rows. Also the fingerprint of an input, which the idempotency ledger compares.
  */
 import { createHash } from "node:crypto";
+import { INT64_MAX, INT64_MIN } from "../../lakehouse/int64.js";
 import { BadUserInputError } from "../errors.js";
 
 export type AnnotationType = "comment" | "flag";
@@ -122,9 +123,6 @@ function checkTextLength(text: string): void {
     );
   }
 }
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** A row id as its exact decimal text (64-bit, never through a JS number). */
 export function checkRowId(rowId: string, argument = "rowId"): string {

@@ -17,7 +17,7 @@ import { dialectSql, join, param, type Sql, sql, table } from "../../lakehouse/s
 import type { ExperimentAccess, ExperimentStanding } from "../access/experiment-access.js";
 import { BadUserInputError, IdempotencyConflictError, NotFoundError } from "../errors.js";
 import type { AnnotationChanged, GatewayPubSub } from "../events/gateway-events.js";
-import type { AnnotationRow } from "../loaders/request-loaders.js";
+import { type AnnotationRow, selectAnnotations } from "../loaders/request-loaders.js";
 import {
   type AddAnnotationsInput,
   type AnnotationContent,
@@ -422,10 +422,7 @@ async function requireAnnotation(
 /** Annotations as the API shows them, with the real author (for the edit check) and the anonymization flag. */
 function readAnnotations(ctx: AnnotationWriteContext, where: Sql): Promise<AnnotationRow[]> {
   return ctx.lakehouse.query<AnnotationRow>(
-    sql`SELECT a.experiment_id, a.annotation_id, a.table_name, a.row_id, a.type, a.content_text, a.flag_type,
-        a.created_by, a.created_by_name, e.anonymize_contributors AS anonymized, a.created_at, a.updated_at
-      FROM ${table("experiment_annotations")} a JOIN ${table("experiments")} e ON e.experiment_id = a.experiment_id
-      WHERE ${where} ORDER BY a.created_at, a.annotation_id`,
+    sql`${selectAnnotations("stored")} WHERE ${where} ORDER BY a.created_at, a.annotation_id`,
   );
 }
 

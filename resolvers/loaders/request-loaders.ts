@@ -214,6 +214,20 @@ function* flatten<R>(lists: readonly (readonly R[] | Error)[]): Generator<R> {
   }
 }
 
+/**
+ * `SELECT <the AnnotationRow columns> FROM experiment_annotations a JOIN experiments e`. `shown` hides the author's
+ * name in anonymized experiments at the source; `stored` keeps it, for writes that carry it over (the API shows the
+ * pseudonym either way, from `anonymized`).
+ */
+export function selectAnnotations(authorName: "shown" | "stored"): Sql {
+  const anonymized = ident("e", "anonymize_contributors");
+  const name = ident("a", "created_by_name");
+  return sql`SELECT a.experiment_id, a.annotation_id, a.table_name, a.row_id, a.type, a.content_text, a.flag_type,
+            a.created_by, ${authorName === "shown" ? unlessAnonymized(anonymized, name) : name} AS created_by_name,
+            ${anonymized} AS anonymized, a.created_at, a.updated_at
+          FROM ${table("experiment_annotations")} a JOIN ${table("experiments")} e ON e.experiment_id = a.experiment_id`;
+}
+
 const annotationKey = (k: AnnotationKey) => compositeKey([k.experimentId, k.tableName, k.rowId]);
 
 export class RequestLoaders {
@@ -298,12 +312,8 @@ export class RequestLoaders {
    */
   readonly annotations = new DataLoader<AnnotationKey, AnnotationRow[], string>(
     async (keys) => {
-      const anonymized = ident("e", "anonymize_contributors");
       const rows = await this.#query<AnnotationRow>(
-        sql`SELECT a.experiment_id, a.annotation_id, a.table_name, a.row_id, a.type, a.content_text, a.flag_type,
-            a.created_by, ${unlessAnonymized(anonymized, ident("a", "created_by_name"))} AS created_by_name,
-            ${anonymized} AS anonymized, a.created_at, a.updated_at
-          FROM ${table("experiment_annotations")} a JOIN ${table("experiments")} e ON e.experiment_id = a.experiment_id
+        sql`${selectAnnotations("shown")}
           WHERE a.experiment_id IN (${inList(unique(keys.map((k) => k.experimentId)))})
             AND a.table_name IN (${inList(unique(keys.map((k) => k.tableName)))})
             AND a.row_id IN (${inList(unique(keys.map((k) => k.rowId)))})

@@ -4,6 +4,7 @@
  * of silently skipping or repeating rows.
  */
 import { createHash } from "node:crypto";
+import { parseInt64 } from "../../lakehouse/int64.js";
 import type { ParamType, ParamValue } from "../../lakehouse/sql.js";
 import { BadUserInputError } from "../errors.js";
 
@@ -30,7 +31,10 @@ function decodeValue(value: unknown, type: ParamType): ParamValue {
   if (value === null) return null;
   switch (type) {
     case "bigint":
-      if (typeof value === "string" && /^-?\d{1,19}$/.test(value)) return BigInt(value);
+      if (typeof value === "string") {
+        const id = parseInt64(value);
+        if (id !== null) return id;
+      }
       break;
     case "int":
       if (typeof value === "number" && Number.isSafeInteger(value)) return value;

@@ -4,6 +4,7 @@
  * query fields (64-bit integers as strings). Anything off-shape is null for that field, never an error.
  */
 import type { ModelField, ModelFieldType } from "../../codegen/macro-type-model.js";
+import { parseInt64 } from "../../lakehouse/int64.js";
 import type { RowValue } from "../../lakehouse/lakehouse.js";
 import { variantCastOf } from "../../lakehouse/variant-casts.js";
 import { OUTPUT_ALIAS } from "../measurements/compile-measurement-page.js";
@@ -49,8 +50,7 @@ export function coerceValue(type: ModelFieldType, value: unknown): unknown {
         case "BigInt":
           if (typeof value === "bigint") return value;
           if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-          if (typeof value === "string" && /^-?\d{1,19}$/.test(value)) return BigInt(value);
-          return null;
+          return typeof value === "string" ? parseInt64(value) : null;
         case "Float": {
           const n =
             typeof value === "bigint" ? Number(value) : typeof value === "number" ? value : Number.NaN;
