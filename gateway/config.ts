@@ -51,6 +51,14 @@ const EnvSchema = z.object({
     .int()
     .min(0)
     .default(64 * 1024 * 1024),
+  STREAM_POLL_MS: z.coerce.number().int().min(50).optional(),
+  STREAM_BUFFER: z.coerce.number().int().min(1).default(1_000),
+  STREAM_REPLAY_LIMIT: z.coerce.number().int().min(1).default(10_000),
+  SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
+  SUBSCRIPTIONS_PER_CALLER: z.coerce.number().int().min(1).default(500),
+  WS_KEEPALIVE_MS: z.coerce.number().int().min(0).default(12_000),
+  REDIS_URL: z.string().url().optional(),
+  REDIS_PREFIX: z.string().min(1).default("centrum-gateway"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   READINESS_CACHE_MS: z.coerce.number().int().min(0).default(3_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
@@ -110,6 +118,19 @@ export interface GatewayConfig {
     readonly mutationsPerMinute: number;
   };
   readonly cache: { readonly ttlMs: number; readonly maxEntries: number; readonly maxBytes: number };
+  /** Subscriptions (see README, "Subscriptions"). */
+  readonly streams: {
+    /** How often the one poller reads new rows of watched experiments (2 s on DuckDB, 10 s on Databricks). */
+    readonly pollMs: number;
+    readonly bufferSize: number;
+    readonly replayLimit: number;
+    readonly perConnection: number;
+    readonly perCaller: number;
+    /** graphql-ws keep-alive ping interval (0: none). */
+    readonly keepAliveMs: number;
+  };
+  /** Several gateway processes share subscribers, the poll lease and events through this Redis. */
+  readonly redis?: { readonly url: string; readonly prefix: string };
   readonly shutdownGraceMs: number;
   /** How long one real read of the tables answers `/readyz` probes. */
   readonly readinessCacheMs: number;
@@ -200,6 +221,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       mutationsPerMinute: e.MUTATIONS_PER_MINUTE,
     },
     cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
+    streams: {
+      pollMs: e.STREAM_POLL_MS ?? (e.LAKEHOUSE === "databricks" ? 10_000 : 2_000),
+      bufferSize: e.STREAM_BUFFER,
+      replayLimit: e.STREAM_REPLAY_LIMIT,
+      perConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
+      perCaller: e.SUBSCRIPTIONS_PER_CALLER,
+      keepAliveMs: e.WS_KEEPALIVE_MS,
+    },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readinessCacheMs: e.READINESS_CACHE_MS,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "warn" : "info"),

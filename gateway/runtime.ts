@@ -12,6 +12,7 @@ import { isEmpty, openCentrumDuckDb } from "../lakehouse/duckdb/bootstrap.js";
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
 import { catalogSourceByName } from "../resolvers/catalog/catalog-source.js";
 import { createMemoryPubSub, type GatewayPubSub } from "../resolvers/events/gateway-events.js";
+import { StreamHub } from "../resolvers/streams/stream-hub.js";
 import { catalogFingerprint, GatewaySchemaBuilder } from "../schema/build-schema.js";
 import { SchemaRegistry } from "../schema/schema-registry.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/jwt.js";
@@ -26,8 +27,10 @@ export interface GatewayRuntime {
   readonly raw: Lakehouse;
   readonly registry: SchemaRegistry<unknown>;
   readonly verifier: TokenVerifier;
-  /** Events between the parts: `experiment.changed`, `schema.changed`. */
+  /** Events between the parts: `experiment.changed`, `schema.changed`, `annotation.changed`, `stream.rows`. */
   readonly pubsub: GatewayPubSub;
+  /** Subscriptions to fresh data: the process's poller and subscribers. */
+  readonly streams: StreamHub;
   /** One freshness poll now; resolves with the experiments whose watermark moved (after their events are out). */
   poll(): Promise<string[]>;
   /** One catalog check now; resolves with whether the schema was swapped (after `schema.changed` is out). */
@@ -41,6 +44,8 @@ export async function createRuntime(
 ): Promise<GatewayRuntime> {
   let lakehouse: Lakehouse;
   let stopSimulation: (() => Promise<void>) | null = null;
+  /** Set once the stream hub exists: the simulation's writes are heard at once, not at the next poll. */
+  let onIngest: () => void = () => undefined;
   if (config.lakehouse === "databricks") {
     lakehouse = createDatabricksLakehouse(config.databricks!);
   } else {
@@ -58,6 +63,7 @@ export async function createRuntime(
       const sim = startSimulation(duck, {
         intervalMs: config.demo.simulateIntervalMs,
         seed: config.demo.seed,
+        onTick: () => onIngest(),
       });
       stopSimulation = () => sim.stop();
     }
@@ -65,6 +71,17 @@ export async function createRuntime(
 
   const raw = lakehouse;
   const pubsub = createMemoryPubSub();
+  const streams = new StreamHub({
+    lakehouse: raw,
+    pubsub,
+    intervalMs: config.streams.pollMs,
+    bufferSize: config.streams.bufferSize,
+    replayLimit: config.streams.replayLimit,
+    maxPerCaller: config.streams.perCaller,
+    log,
+  });
+  await streams.start();
+  onIngest = () => void streams.poll().catch((e) => log(`streams: poll failed: ${String(e)}`));
   let watch: FreshnessWatch | null = null;
   if (config.cache.ttlMs > 0 && config.cache.maxEntries > 0) {
     const cached = new CachedLakehouse(raw, config.cache);
@@ -100,11 +117,13 @@ export async function createRuntime(
     registry: registry as SchemaRegistry<unknown>,
     verifier: createTokenVerifier(config.jwt),
     pubsub,
+    streams,
     poll: () => watch?.poll() ?? Promise.resolve([]),
     refresh: () => registry.refresh(),
     async close() {
       registry.stop();
       watch?.stop();
+      await streams.stop();
       await pubsub.dispose();
       await stopSimulation?.();
       await lakehouse.close();

@@ -76,6 +76,14 @@ export interface Dialect {
   /** The SHA-256 digest of a string expression as 64 lowercase hex digits. */
   sha256Hex(expr: Sql): Sql;
   /**
+   * A row's position in commit order, as a BIGINT, for the data tables (`experiment_raw_data`,
+   * `experiment_macro_data`) read under `alias`: a row committed after a statement's snapshot always has a larger
+   * position than every row that snapshot saw (ties only within one commit; the row key breaks them).
+   * DuckDB: the processed time in microseconds, which the gateway's writers stamp at commit (`DuckDbLakehouse.ingest`);
+   * Databricks: the Delta row commit version (row tracking, `_metadata.row_commit_version`).
+   */
+  commitPosition(alias: string): Sql;
+  /**
    * One idempotent write of `rows` into `table`: a row whose `key` columns match an existing row updates the
    * `update` columns of that row (none: leaves it as it is), every other row is inserted. One statement, so it is
    * all or nothing and safe when two copies of the same write arrive at once (DuckDB `INSERT … ON CONFLICT`, which

@@ -6,6 +6,7 @@ import { ExperimentAccess } from "./access/experiment-access.js";
 import type { Viewer } from "./access/viewer.js";
 import type { GatewayPubSub } from "./events/gateway-events.js";
 import { RequestLoaders } from "./loaders/request-loaders.js";
+import type { StreamHub } from "./streams/stream-hub.js";
 
 export interface PagingLimits {
   readonly maxPageSize: number;
@@ -23,6 +24,13 @@ export interface GatewayContext {
   readonly events?: GatewayPubSub;
   /** Who is charged for the request's cost: the user, or the client address when anonymous. */
   readonly caller: string;
+  /** The process's subscriptions to fresh data. */
+  readonly streams?: StreamHub;
+  /**
+   * Starts a new request scope on this context (fresh loaders and per-request reads): a subscription does before
+   * each event, so relations of an event are read as of that event, not cached for the subscription's lifetime.
+   */
+  renew(): void;
 }
 
 export function createGatewayContext(options: {
@@ -33,21 +41,29 @@ export function createGatewayContext(options: {
   events?: GatewayPubSub;
   /** The client's address (rate limits of anonymous callers). */
   address?: string;
+  streams?: StreamHub;
 }): GatewayContext {
   const access = new ExperimentAccess(options.viewer);
-  // Identical reads within the request run once.
-  const lakehouse = new RequestLakehouse(options.lakehouse);
-  return {
+  const scope = () => {
+    // Identical reads within the request run once.
+    const lakehouse = new RequestLakehouse(options.lakehouse);
+    return { lakehouse, loaders: new RequestLoaders(lakehouse, access, options.signal) };
+  };
+  const context = {
     viewer: options.viewer,
     access,
-    lakehouse,
-    loaders: new RequestLoaders(lakehouse, access, options.signal),
+    ...scope(),
     limits: options.limits,
     signal: options.signal,
     events: options.events,
+    streams: options.streams,
     caller:
       options.viewer.userId !== null
         ? `user:${options.viewer.userId}`
         : `address:${options.address ?? "unknown"}`,
+    renew() {
+      Object.assign(context, scope());
+    },
   };
+  return context;
 }

@@ -20,6 +20,7 @@ import { SchemaAssembly } from "./schema-assembly.js";
 import { schemaCatalogExtensions } from "./schema-catalog.js";
 import type { SchemaContribution } from "./schema-contribution.js";
 import { coreTypesContribution } from "./static/core-contribution.js";
+import { subscriptionsContribution } from "./subscriptions/subscription-contribution.js";
 
 export interface CatalogInputEntry {
   readonly experimentId: string;
@@ -47,6 +48,7 @@ export function gatewayContributions(): SchemaContribution[] {
   return [
     coreTypesContribution(),
     annotationMutationsContribution(),
+    subscriptionsContribution(),
     macroTypesContribution(),
     catalogFieldsContribution(),
   ];
@@ -140,7 +142,10 @@ export class GatewaySchemaBuilder {
       if (steps) yield* steps;
     }
     const schema = assembly.toSchema(
-      schemaCatalogExtensions({ macroFilenames: new Set(models.map((m) => m.macroFilename)) }),
+      schemaCatalogExtensions({
+        macroFilenames: new Set(models.map((m) => m.macroFilename)),
+        models: new Map(models.map((m) => [m.macroFilename, m])),
+      }),
     );
     yield;
     assertValidSchema(schema);

@@ -4,10 +4,13 @@
  * `extensions`, which survive schema transforms that copy the schema.
  */
 import type { GraphQLSchema } from "graphql";
+import type { MacroTypeModel } from "../codegen/macro-type-model.js";
 
 export interface SchemaCatalog {
   /** The macros that have a type in this schema. */
   readonly macroFilenames: ReadonlySet<string>;
+  /** Their type models, by macro filename (subscriptions project what a subscriber selects of them). */
+  readonly models: ReadonlyMap<string, MacroTypeModel>;
 }
 
 const EXTENSION = "centrumCatalog";

@@ -7,6 +7,7 @@ import type { MacroTypeModel } from "../codegen/macro-type-model.js";
 import type { GatewayBuilder } from "./builder.js";
 import type { SchemaAssembly } from "./schema-assembly.js";
 import type { CoreTypes } from "./static/core-types.js";
+import type { MeasurementInterface } from "./static/measurement-interface.js";
 
 /** One catalog snapshot as the contributions see it. */
 export interface CatalogBuild {
@@ -18,6 +19,8 @@ export interface CatalogBuild {
 /** The Pothos refs contributions share while the static part is built (set by earlier contributions). */
 export interface StaticRefs {
   core?: CoreTypes;
+  /** `interface Measurement`. */
+  measurement?: MeasurementInterface;
 }
 
 export interface SchemaContribution {

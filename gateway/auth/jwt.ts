@@ -22,6 +22,8 @@ export interface JwtSettings {
 export interface TokenVerifier {
   /** Resolves the viewer for an `Authorization` header value; no header → anonymous; a bad token throws. */
   viewerFromHeader(header: string | null | undefined): Promise<Viewer>;
+  /** The same, with when the token expires (ms since the epoch; null for anonymous): long-lived connections end then. */
+  verify(header: string | null | undefined): Promise<{ viewer: Viewer; expiresAt: number | null }>;
 }
 
 export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
@@ -29,9 +31,12 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
     ? createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
     : new TextEncoder().encode(settings.secret);
   const algorithms = settings.jwksUrl ? ["RS256", "ES256"] : ["HS256"];
-  return {
+  const verifier: TokenVerifier = {
     async viewerFromHeader(header) {
-      if (!header) return ANONYMOUS;
+      return (await verifier.verify(header)).viewer;
+    },
+    async verify(header) {
+      if (!header) return { viewer: ANONYMOUS, expiresAt: null };
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) throw new UnauthenticatedError("The Authorization header must be 'Bearer <token>'.");
       try {
@@ -46,7 +51,10 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
         if (typeof payload.sub !== "string" || payload.sub === "") {
           throw new UnauthenticatedError("The token does not name a user (missing 'sub').");
         }
-        return { userId: payload.sub, name: typeof payload.name === "string" ? payload.name : null };
+        return {
+          viewer: { userId: payload.sub, name: typeof payload.name === "string" ? payload.name : null },
+          expiresAt: typeof payload.exp === "number" ? payload.exp * 1000 : null,
+        };
       } catch (error) {
         if (error instanceof UnauthenticatedError) throw error;
         if (error instanceof errors.JWTExpired) throw new UnauthenticatedError("The token has expired.");
@@ -63,6 +71,7 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
       }
     },
   };
+  return verifier;
 }
 
 export async function signToken(

@@ -11,6 +11,7 @@ import type { Lakehouse } from "../../lakehouse/lakehouse.js";
 import { SERVED_TABLES } from "../../lakehouse/readiness.js";
 import { createGatewayContext, type GatewayContext } from "../../resolvers/context.js";
 import type { GatewayPubSub } from "../../resolvers/events/gateway-events.js";
+import type { StreamHub } from "../../resolvers/streams/stream-hub.js";
 import type { SchemaRegistry } from "../../schema/schema-registry.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayConfig } from "../config.js";
@@ -21,6 +22,7 @@ import { useLakehouseReadiness } from "./use-lakehouse-readiness.js";
 import { useOperationLimits } from "./use-operation-limits.js";
 import { useOperationLog } from "./use-operation-log.js";
 import { useStatementExtensions } from "./use-statement-extensions.js";
+import { attachWebSockets, type GatewayWebSockets, type WebSocketInitial } from "./websocket-server.js";
 
 export interface GatewayServerDeps {
   readonly config: GatewayConfig;
@@ -29,6 +31,8 @@ export interface GatewayServerDeps {
   readonly verifier: TokenVerifier;
   /** Where writes publish their events (the runtime's pub/sub). */
   readonly pubsub?: GatewayPubSub;
+  /** Subscriptions to fresh data (the runtime's hub); without it, subscriptions answer INTERNAL_SERVER_ERROR. */
+  readonly streams?: StreamHub;
   readonly log?: (message: string) => void;
   readonly plugins?: Plugin[];
 }
@@ -36,6 +40,7 @@ export interface GatewayServerDeps {
 export interface GatewayServer {
   readonly yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
   readonly http: Server;
+  readonly websockets: GatewayWebSockets;
   listen(): Promise<string>;
   /** Stops accepting requests, lets in-flight ones finish (up to the grace period), then closes. */
   shutdown(): Promise<void>;
@@ -77,6 +82,8 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     cacheStats: lakehouse instanceof CachedLakehouse ? () => lakehouse.stats() : undefined,
   });
   const plugins: Plugin[] = [
+    // The schema the registry serves now, for HTTP and WebSocket operations alike (a swap applies to the next one).
+    { onEnveloped: ({ setSchema }) => setSchema(registry.current.schema) },
     useLakehouseReadiness({
       lakehouse,
       tables: [
@@ -100,7 +107,6 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   ];
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
-    schema: () => registry.current.schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
     graphiql: { title: "centrum-gateway", defaultQuery: DEFAULT_QUERY },
@@ -113,16 +119,19 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     },
     plugins,
     context: async (initial) => {
-      const { request } = initial;
+      const ws = initial as Partial<WebSocketInitial>;
       const req = (initial as { req?: IncomingMessage }).req;
-      const viewer = await verifier.viewerFromHeader(request.headers.get("authorization"));
+      // Over graphql-ws the token was checked once, at connection_init.
+      const viewer =
+        ws.wsViewer ?? (await verifier.viewerFromHeader(initial.request.headers.get("authorization")));
       return createGatewayContext({
         viewer,
         lakehouse,
         limits: { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(100, config.maxPageSize) },
-        signal: request.signal,
+        signal: initial.request?.signal,
         events: deps.pubsub,
-        address: req?.socket.remoteAddress,
+        streams: deps.streams,
+        address: ws.wsAddress ?? req?.socket.remoteAddress,
       });
     },
   });
@@ -143,10 +152,18 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     });
     Promise.resolve(yoga(req, res)).catch(() => undefined);
   });
+  const websockets = attachWebSockets({
+    http,
+    yoga,
+    verifier,
+    keepAliveMs: config.streams.keepAliveMs,
+    perConnection: config.streams.perConnection,
+  });
 
   return {
     yoga,
     http,
+    websockets,
     listen() {
       return new Promise((resolve, reject) => {
         http.once("error", reject);
@@ -172,6 +189,8 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
         }, config.shutdownGraceMs).unref();
         http.close(() => resolve());
         http.closeIdleConnections();
+        // WebSocket clients are told to go away (1001) and resume elsewhere with their cursors.
+        void websockets.close().catch(() => undefined);
         drained = finish;
         if (inFlight.size === 0) finish();
       });

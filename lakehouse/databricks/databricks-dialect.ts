@@ -169,6 +169,11 @@ export class DatabricksDialect implements Dialect {
     return sql`sha2(${expr}, 256)`;
   }
 
+  commitPosition(alias: string): Sql {
+    // Needs row tracking on the table (docs/databricks.md): the version of the commit that wrote the row.
+    return sql`${ident(alias)}._metadata.row_commit_version`;
+  }
+
   upsert(write: UpsertWrite): Sql {
     const columns = join(write.columns.map((c) => ident(c)));
     const rows = join(write.rows.map((row) => sql`(${join(row)})`));

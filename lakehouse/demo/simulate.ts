@@ -207,8 +207,9 @@ export function startSimulation(lakehouse: DuckDbLakehouse, options: SimulationO
     });
     const chosen = pickTargets(rng, all);
     if (chosen.length === 0) return null;
-    const nowMs = Date.now();
-    return lakehouse.transaction(async (connection) => {
+    // Processed "now", stamped at commit so subscribers can resume in commit order.
+    return lakehouse.ingest(async (connection, stamp) => {
+      const nowMs = stamp.getTime();
       const loader = await CentrumLoader.open(connection, lakehouse);
       const ids = new Map<string, bigint[]>();
       const sink: SampleSink = {

@@ -85,6 +85,10 @@ export class DuckDbDialect implements Dialect {
     return sql`sha256(${expr})`;
   }
 
+  commitPosition(alias: string): Sql {
+    return sql`epoch_us(${ident(alias, "processed_timestamp")})`;
+  }
+
   upsert(write: UpsertWrite): Sql {
     const columns = join(write.columns.map((c) => ident(c)));
     const rows = join(write.rows.map((row) => sql`(${join(row)})`));

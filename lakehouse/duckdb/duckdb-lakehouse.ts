@@ -26,7 +26,7 @@ import {
 } from "../errors.js";
 import type { Lakehouse, LakehouseHealth, QueryOptions, Row, RowValue } from "../lakehouse.js";
 import { ResourcePool } from "../resource-pool.js";
-import { type ParamType, render, type Sql } from "../sql.js";
+import { type ParamType, render, type Sql, sql, table } from "../sql.js";
 import { StatementLog } from "../statement-log.js";
 import { DuckDbDialect } from "./duckdb-dialect.js";
 
@@ -61,6 +61,10 @@ export class DuckDbLakehouse implements Lakehouse {
   readonly dialect = new DuckDbDialect();
   readonly statements = new StatementLog();
   #pool!: ResourcePool<DuckDBConnection>;
+  /** Ingest transactions, one at a time (`ingest`). */
+  #ingests: Promise<unknown> = Promise.resolve();
+  /** The last commit stamp given out (ms since the epoch); null until the first ingest reads the stored maximum. */
+  #lastStampMs: number | null = null;
 
   private constructor(
     readonly instance: DuckDBInstance,
@@ -206,6 +210,30 @@ export class DuckDbLakehouse implements Lakehouse {
         throw error;
       }
     });
+  }
+
+  /**
+   * A transaction that adds data rows (samples, macro rows) stamped with one processed time, `stamp`, that is later
+   * than every processed time already stored. Ingests run one at a time and commit in stamp order, so the processed
+   * time plus the row key orders rows in commit order (`Dialect.commitPosition`): a reader's snapshot never misses a
+   * row whose position is below one it saw. Every writer of data rows in this process goes through here.
+   */
+  ingest<T>(fn: (connection: DuckDBConnection, stamp: Date) => Promise<T>): Promise<T> {
+    const run = this.#ingests.then(async () => {
+      if (this.#lastStampMs === null) {
+        const [row] = await this.query<{ last: bigint | null }>(
+          sql`SELECT max(p) AS last FROM (
+            SELECT max(epoch_ms(processed_timestamp)) AS p FROM ${table("experiment_raw_data")}
+            UNION ALL SELECT max(epoch_ms(processed_timestamp)) FROM ${table("experiment_macro_data")})`,
+        );
+        this.#lastStampMs = row?.last == null ? 0 : Number(row.last);
+      }
+      const stampMs = Math.max(Date.now(), this.#lastStampMs + 1);
+      this.#lastStampMs = stampMs;
+      return this.transaction((c) => fn(c, new Date(stampMs)));
+    });
+    this.#ingests = run.catch(() => undefined);
+    return run;
   }
 
   async health(): Promise<LakehouseHealth> {

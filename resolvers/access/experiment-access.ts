@@ -62,6 +62,11 @@ export class ExperimentAccess {
       WHERE e.experiment_id = ${experimentId}`;
   }
 
+  /** May the viewer read the experiment of this standing? (The rule `readableIds` states in SQL.) */
+  mayRead(standing: Pick<ExperimentStanding, "visibility" | "role">): boolean {
+    return standing.visibility === "public" || (this.viewer.userId !== null && standing.role !== null);
+  }
+
   /**
    * May the viewer contribute (annotate) to this experiment? Anonymous callers are UNAUTHENTICATED; a private
    * experiment the viewer may not read is NOT_FOUND (exactly like a missing one); a public one they are not a member

@@ -18,7 +18,7 @@ export function coreTypesContribution(): SchemaContribution {
       const core = addCoreTypes(builder);
       refs.core = core;
       queryLanguageTypes(builder);
-      addMeasurementInterface(builder, core);
+      refs.measurement = addMeasurementInterface(builder, core);
       addCatalogTypes(builder);
     },
   };

@@ -12,6 +12,8 @@ import { BATCHED } from "../field-costs.js";
 import { schemaCatalogOf } from "../schema-catalog.js";
 import type { CoreTypes } from "./core-types.js";
 
+export type MeasurementInterface = ReturnType<typeof addMeasurementInterface>;
+
 export function addMeasurementInterface(builder: GatewayBuilder, core: CoreTypes) {
   const Measurement = builder.interfaceRef<MeasurementRow>("Measurement").implement({
     description:

@@ -1,0 +1,192 @@
+/**
+ * The stream hub on a real embedded lakehouse, with the races a slow warehouse makes happen made to happen on
+ * purpose: a replay whose answer arrives after a poll delivered newer rows, a replay that read rows a poll also
+ * delivers, polls that stop at their row bound, cursors too old to replay.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedDemo } from "../../lakehouse/demo/seed-demo.js";
+import { type Simulation, startSimulation } from "../../lakehouse/demo/simulate.js";
+import { openCentrumDuckDb } from "../../lakehouse/duckdb/bootstrap.js";
+import type { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
+import type { QueryOptions, Row } from "../../lakehouse/lakehouse.js";
+import { LakehouseWrapper } from "../../lakehouse/lakehouse-wrapper.js";
+import { render, type Sql, sql, table } from "../../lakehouse/sql.js";
+import { ExperimentAccess } from "../../resolvers/access/experiment-access.js";
+import { ANONYMOUS } from "../../resolvers/access/viewer.js";
+import { createMemoryPubSub } from "../../resolvers/events/gateway-events.js";
+import { type StreamEvent, StreamHub } from "../../resolvers/streams/stream-hub.js";
+import { encodeStreamCursor, STREAM_START } from "../../resolvers/streams/stream-position.js";
+
+/** Holds back the answer of the next statement that matches until released (it has already run). */
+class SlowWarehouse extends LakehouseWrapper {
+  #hold: { match: (text: string) => boolean; release: Promise<void>; ran: () => void } | null = null;
+
+  holdNext(match: (text: string) => boolean): { ran: Promise<void>; release: () => void } {
+    let release!: () => void;
+    let ran!: () => void;
+    const ranPromise = new Promise<void>((r) => {
+      ran = r;
+    });
+    this.#hold = { match, release: new Promise<void>((r) => (release = r)), ran };
+    return { ran: ranPromise, release };
+  }
+
+  async query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
+    const rows = await this.inner.query<R>(statement, options);
+    const hold = this.#hold;
+    if (hold?.match(render(statement, this.dialect).text)) {
+      this.#hold = null;
+      hold.ran();
+      await hold.release;
+    }
+    return rows;
+  }
+
+  execute(statement: Sql, options?: QueryOptions): Promise<number | undefined> {
+    return this.inner.execute(statement, options);
+  }
+}
+
+let duck: DuckDbLakehouse;
+let sim: Simulation;
+let experimentId: string;
+const access = new ExperimentAccess(ANONYMOUS);
+
+beforeAll(async () => {
+  duck = await openCentrumDuckDb(":memory:", { connections: 3 });
+  await seedDemo(duck, { preset: "ci", seed: 5 });
+  sim = startSimulation(duck, { intervalMs: 3_600_000, seed: 6 });
+  const [row] = await duck.query<{ experiment_id: string }>(
+    sql`SELECT experiment_id FROM ${table("experiments")} WHERE status = 'active' AND visibility = 'public' ORDER BY experiment_id LIMIT 1`,
+  );
+  experimentId = row!.experiment_id;
+}, 120_000);
+
+afterAll(async () => {
+  await sim?.stop();
+  await duck?.close();
+});
+
+function hubOn(
+  lakehouse: LakehouseWrapper | DuckDbLakehouse,
+  options: { pollLimit?: number; replayLimit?: number } = {},
+) {
+  return new StreamHub({ lakehouse, pubsub: createMemoryPubSub(), intervalMs: 3_600_000, ...options });
+}
+
+/** Reads what a stream has queued (the consumer catches up), stopping at the first wait. */
+async function drain(stream: AsyncIterableIterator<StreamEvent>, count: number): Promise<StreamEvent[]> {
+  const out: StreamEvent[] = [];
+  while (out.length < count) {
+    const next = await stream.next();
+    if (next.done) break;
+    out.push(next.value);
+  }
+  return out;
+}
+
+async function sampleIdsAfterStart(): Promise<string[]> {
+  const rows = await duck.query<{ id: bigint }>(
+    sql`SELECT id FROM ${table("experiment_raw_data")} WHERE experiment_id = ${experimentId}
+      ORDER BY epoch_us(processed_timestamp), id`,
+  );
+  return rows.map((r) => r.id.toString());
+}
+
+const FROM_THE_START = () => encodeStreamCursor("samples", experimentId, STREAM_START);
+
+describe("resume without gaps", () => {
+  it("keeps rows a poll delivers while a replay's (older) answer is still on its way", async () => {
+    const slow = new SlowWarehouse(duck);
+    const hub = hubOn(slow);
+    await hub.start();
+    // Another subscriber keeps the experiment watched, so polls run for it.
+    const watcher = await hub.open({ kind: "samples", experimentId, access, caller: "watcher" });
+    await hub.poll();
+    // A resuming subscriber whose replay has read the lakehouse but not answered yet…
+    const held = slow.holdNext((text) => text.includes(`'s' AS`));
+    const resuming = hub.open({
+      kind: "samples",
+      experimentId,
+      access,
+      caller: "r",
+      after: FROM_THE_START(),
+    });
+    await held.ran;
+    // …while new rows land and a poll delivers them.
+    const tick = await sim.tick();
+    expect(await hub.poll()).toBe(tick!.ids.get(experimentId)!.length);
+    held.release();
+    const stream = await resuming;
+    const expected = await sampleIdsAfterStart();
+    const events = await drain(stream, expected.length);
+    const ids = events.map((e) => (e.kind === "sample" ? e.sample.id.toString() : e.kind));
+    expect(ids).toEqual(expected);
+    await watcher.return?.();
+    await stream.return?.();
+    await hub.stop();
+  });
+
+  it("delivers a row once when both the replay and a poll read it", async () => {
+    const hub = hubOn(duck);
+    await hub.start();
+    const watcher = await hub.open({ kind: "samples", experimentId, access, caller: "watcher" });
+    await hub.poll();
+    await sim.tick(); // not polled yet: the replay below reads these rows, and so does the next poll
+    const stream = await hub.open({
+      kind: "samples",
+      experimentId,
+      access,
+      caller: "r",
+      after: FROM_THE_START(),
+    });
+    await hub.poll();
+    await sim.tick();
+    await hub.poll();
+    const expected = await sampleIdsAfterStart();
+    const events = await drain(stream, expected.length);
+    expect(events.map((e) => (e.kind === "sample" ? e.sample.id.toString() : e.kind))).toEqual(expected);
+    // Nothing else is queued: the stream waits for the next row.
+    const next = await Promise.race([stream.next(), hub.poll().then(() => "idle" as const)]);
+    expect(next).toBe("idle");
+    await watcher.return?.();
+    await stream.return?.();
+    await hub.stop();
+  });
+});
+
+describe("bounds", () => {
+  it("continues a poll that hit its row bound until every row is out, in order", async () => {
+    const hub = hubOn(duck, { pollLimit: 2 });
+    await hub.start();
+    const stream = await hub.open({
+      kind: "measurements",
+      experimentId,
+      access,
+      caller: "m",
+      macros: new Map(),
+    });
+    await stream.return?.();
+    const samples = await hub.open({ kind: "samples", experimentId, access, caller: "s" });
+    const ticks = [await sim.tick(), await sim.tick(), await sim.tick()];
+    const written = ticks.flatMap((t) => t!.ids.get(experimentId)!.map(String));
+    // Each poll publishes at most 2 rows and schedules the next at once; wait for them on the stream.
+    void hub.poll();
+    const events = await drain(samples, written.length);
+    const inCommitOrder = (await sampleIdsAfterStart()).filter((id) => written.includes(id));
+    expect(inCommitOrder).toHaveLength(written.length);
+    expect(events.map((e) => (e.kind === "sample" ? e.sample.id.toString() : e.kind))).toEqual(inCommitOrder);
+    expect(hub.stats().polls).toBeGreaterThanOrEqual(Math.ceil(written.length / 2));
+    await samples.return?.();
+    await hub.stop();
+  });
+
+  it("refuses a cursor with more rows after it than a replay may send (CURSOR_TOO_OLD)", async () => {
+    const hub = hubOn(duck, { replayLimit: 5 });
+    await expect(
+      hub.open({ kind: "samples", experimentId, access, caller: "old", after: FROM_THE_START() }),
+    ).rejects.toMatchObject({ code: "CURSOR_TOO_OLD" });
+    expect(hub.stats().subscriptions).toBe(0); // nothing left registered
+    await hub.stop();
+  });
+});
