@@ -18,6 +18,7 @@ import { SchemaRegistry } from "../schema/schema-registry.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/jwt.js";
 import type { GatewayConfig } from "./config.js";
 import { FreshnessWatch } from "./freshness/freshness-watch.js";
+import { connectRedisStreams } from "./streams/redis-streams.js";
 
 export interface GatewayRuntime {
   readonly config: GatewayConfig;
@@ -70,10 +71,15 @@ export async function createRuntime(
   }
 
   const raw = lakehouse;
-  const pubsub = createMemoryPubSub();
+  // One process: everything in memory. Several: events, the poll lease and subscriber demand through Redis.
+  const redis = config.redis
+    ? await connectRedisStreams({ ...config.redis, intervalMs: config.streams.pollMs, log })
+    : null;
+  const pubsub = redis?.pubsub ?? createMemoryPubSub();
   const streams = new StreamHub({
     lakehouse: raw,
     pubsub,
+    coordinator: redis?.coordinator,
     intervalMs: config.streams.pollMs,
     bufferSize: config.streams.bufferSize,
     replayLimit: config.streams.replayLimit,

@@ -80,7 +80,11 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     dialect: lakehouse.dialect.name,
     statements: lakehouse.statements,
     cacheStats: lakehouse instanceof CachedLakehouse ? () => lakehouse.stats() : undefined,
+    streamStats: deps.streams ? () => deps.streams!.stats() : undefined,
   });
+  deps.streams?.events.on("started", (kind) => logger.debug({ kind }, "subscription started"));
+  deps.streams?.events.on("ended", (kind) => logger.debug({ kind }, "subscription ended"));
+  deps.streams?.events.on("polled", (rows) => logger.debug({ rows }, "stream poll"));
   const plugins: Plugin[] = [
     // The schema the registry serves now, for HTTP and WebSocket operations alike (a swap applies to the next one).
     { onEnveloped: ({ setSchema }) => setSchema(registry.current.schema) },

@@ -8,6 +8,7 @@ import type { Plugin } from "graphql-yoga";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ResultCacheStats } from "../../lakehouse/cached-lakehouse.js";
 import type { StatementLog } from "../../lakehouse/statement-log.js";
+import type { StreamHubStats } from "../../resolvers/streams/stream-hub.js";
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -23,7 +24,12 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(options: { dialect: string; statements: StatementLog; cacheStats?: () => ResultCacheStats }) {
+  constructor(options: {
+    dialect: string;
+    statements: StatementLog;
+    cacheStats?: () => ResultCacheStats;
+    streamStats?: () => StreamHubStats;
+  }) {
     const statements = new Counter({
       name: "centrum_lakehouse_statements_total",
       help: "Lakehouse statements sent, by dialect, kind and outcome.",
@@ -42,6 +48,7 @@ export class GatewayMetrics {
       statements.inc({ ...labels, outcome: record.error ? "error" : "ok" });
       latency.observe(labels, record.ms / 1000);
     });
+    if (options.streamStats) this.#streams(options.streamStats);
     const cacheStats = options.cacheStats;
     if (cacheStats) {
       for (const [name, key, help] of [
@@ -60,6 +67,42 @@ export class GatewayMetrics {
           },
         });
       }
+    }
+  }
+
+  #streams(streamStats: () => StreamHubStats): void {
+    for (const [name, key, help] of [
+      ["centrum_stream_subscriptions", "subscriptions", "Open subscriptions in this process."],
+      [
+        "centrum_stream_watched_experiments",
+        "watchedExperiments",
+        "Experiments this process has subscribers of.",
+      ],
+      ["centrum_stream_polls", "polls", "Stream polls this process ran since start (one statement each)."],
+      [
+        "centrum_stream_rows_published",
+        "rowsPublished",
+        "New rows this process's polls published since start.",
+      ],
+      [
+        "centrum_stream_events_queued",
+        "eventsQueued",
+        "Events queued for this process's subscribers since start.",
+      ],
+      [
+        "centrum_stream_slow_consumers",
+        "slowConsumers",
+        "Subscriptions ended for falling behind since start.",
+      ],
+    ] as const) {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(streamStats()[key]);
+        },
+      });
     }
   }
 

@@ -177,7 +177,7 @@ export class StreamHub {
   #stats = { polls: 0, pollStatements: 0, rowsPublished: 0, eventsQueued: 0, slowConsumers: 0 };
   /** Rows mapped for one model, shared by every subscriber of that model. */
   readonly #mapped = new WeakMap<StreamRow, Map<MacroTypeModel, MeasurementRow>>();
-  /** `started` and `ended` (a subscription), for operators and tests that wait on them. */
+  /** `started` and `ended` (a subscription, with its kind), `polled` (rows published), for logs and tests. */
   readonly events = new EventEmitter();
 
   constructor(options: StreamHubOptions) {
@@ -509,6 +509,7 @@ export class StreamHub {
         source: "access",
       });
     if (result.truncated.size) setImmediate(() => void this.poll().catch(() => undefined));
+    this.events.emit("polled", rows.length);
     return rows.length;
   }
 

@@ -25,6 +25,10 @@ export interface GatewayProcess {
   readonly output: () => string;
   /** Resolves with the first output line matching `pattern` (waits on the process's output events). */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves once `count` output lines match `pattern` (waits on the process's output events). */
+  waitForLines(pattern: RegExp, count: number, timeoutMs?: number): Promise<void>;
+  /** How many output lines match `pattern` so far. */
+  countLines(pattern: RegExp): number;
   gql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -111,6 +115,26 @@ export async function startGateway(options: {
           clearTimeout(timer);
           child.stdout!.off("data", onData);
           resolve(line);
+        };
+        child.stdout!.on("data", onData);
+      });
+    },
+    countLines(pattern) {
+      return output.split("\n").filter((line) => pattern.test(line)).length;
+    },
+    waitForLines(pattern, count, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const enough = () => output.split("\n").filter((line) => pattern.test(line)).length >= count;
+        if (enough()) return resolve();
+        const timer = setTimeout(() => {
+          child.stdout!.off("data", onData);
+          reject(new Error(`fewer than ${count} output lines matched ${pattern}:\n${output.slice(-4000)}`));
+        }, timeoutMs);
+        const onData = () => {
+          if (!enough()) return;
+          clearTimeout(timer);
+          child.stdout!.off("data", onData);
+          resolve();
         };
         child.stdout!.on("data", onData);
       });

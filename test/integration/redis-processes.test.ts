@@ -1,0 +1,117 @@
+/**
+ * Two real gateway processes sharing a real `redis-server`: an annotation written through one reaches a subscriber
+ * of the other; exactly one of them polls the lakehouse (a lease), for the subscribers of both; when it stops,
+ * the other takes over. (Each process has its own copy of the same demo lakehouse: DuckDB admits one writing
+ * process per file. In production both share one Databricks warehouse.)
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { signToken } from "../../gateway/auth/jwt.js";
+import { DEMO_PERSONAS } from "../../lakehouse/demo/demo-users.js";
+import { type GatewayProcess, startGateway, TEST_JWT_SECRET } from "../support/gateway-process.js";
+import { type RedisServer, startRedisServer } from "../support/redis-server.js";
+import { subscribe, wsClient } from "../support/subscription-clients.js";
+
+const JWT = { secret: TEST_JWT_SECRET, issuer: "centrum-gateway", audience: "centrum" };
+
+let redis: RedisServer;
+let a: GatewayProcess;
+let b: GatewayProcess;
+let memberToken: string;
+
+const POLLS = /"msg":"stream poll"/;
+
+async function polls(gw: GatewayProcess): Promise<number> {
+  const text = await (await gw.get("/metrics")).text();
+  const match = /^centrum_stream_polls (\d+)/m.exec(text);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  const env = {
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: `test-${process.pid}`,
+    STREAM_POLL_MS: "200",
+    LOG_LEVEL: "debug",
+    DEMO_SEED: "77",
+  };
+  [a, b] = await Promise.all([startGateway({ env }), startGateway({ env })]);
+  memberToken = await signToken(JWT, DEMO_PERSONAS.member.id);
+}, 120_000);
+
+afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+  await redis?.stop();
+});
+
+it("shares annotations, one poller and its lease across two processes", async () => {
+  const experiments = await a.gql<{ experiments: { edges: { node: { id: string; visibility: string } }[] } }>(
+    `{ experiments(first: 20) { edges { node { id visibility } } } }`,
+    {},
+    { token: memberToken },
+  );
+  const privateId = experiments.data!.experiments.edges.find((e) => e.node.visibility === "PRIVATE")!.node.id;
+  const rows = await a.gql<{ experiment: { photosynthesis: { edges: { node: { id: string } }[] } } }>(
+    `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 1) { edges { node { id } } } } }`,
+    { id: privateId },
+    { token: memberToken },
+  );
+  const rowId = rows.data!.experiment.photosynthesis.edges[0]!.node.id;
+
+  // A subscriber on B…
+  const client = wsClient(b.url, memberToken);
+  try {
+    const rec = subscribe<{
+      annotationChanged: { kind: string; rowId: string; annotation: { text: string } };
+    }>(
+      client,
+      `subscription($e: ID!) { annotationChanged(experimentId: $e) { kind rowId annotation { text } } }`,
+      { e: privateId },
+    );
+    await b.waitForLine(/"msg":"subscription started"/, 30_000);
+    // …hears an annotation written through A.
+    const written = await a.gql(
+      `mutation($input: AddAnnotationInput!) { addAnnotation(input: $input) { annotations { id } } }`,
+      {
+        input: {
+          experimentId: privateId,
+          table: "macro_photosynthesis",
+          rowId,
+          type: "COMMENT",
+          text: "across processes",
+        },
+      },
+      { token: memberToken },
+    );
+    expect(written.errors).toBeUndefined();
+    await rec.waitForCount(1);
+    expect(rec.data[0]!.annotationChanged).toMatchObject({
+      kind: "ADDED",
+      rowId,
+      annotation: { text: "across processes" },
+    });
+
+    // B's subscriber makes the experiment watched; exactly one process holds the lease and polls for both.
+    const holderLine = /now polls the lakehouse for every gateway process/;
+    const holder = await Promise.any([
+      a.waitForLine(holderLine, 30_000).then(() => a),
+      b.waitForLine(holderLine, 30_000).then(() => b),
+    ]);
+    const other = holder === a ? b : a;
+    await holder.waitForLine(/"msg":"stream poll"/, 30_000);
+    // Two more polls of the holder: the other process polled in none of them.
+    await holder.waitForLines(POLLS, holder.countLines(POLLS) + 2, 30_000);
+    expect(other.output()).not.toMatch(holderLine);
+    expect(await polls(other)).toBe(0);
+    expect(await polls(holder)).toBeGreaterThanOrEqual(2);
+
+    // The holder stops: it gives the lease up and the other process takes over.
+    await holder.stop();
+    await other.waitForLine(holderLine, 30_000);
+    await other.waitForLine(/"msg":"stream poll"/, 30_000);
+    expect(await polls(other)).toBeGreaterThanOrEqual(1);
+  } finally {
+    await client.dispose();
+  }
+}, 180_000);
