@@ -106,11 +106,18 @@ it("shares annotations, one poller and its lease across two processes", async ()
     expect(await polls(other)).toBe(0);
     expect(await polls(holder)).toBeGreaterThanOrEqual(2);
 
-    // The holder stops: it gives the lease up and the other process takes over.
+    // The holder stops: it gives the lease up and the other process takes over (for a subscriber of its own).
+    const startedLines = other.countLines(/"msg":"subscription started"/);
+    const survivor = wsClient(other.url, memberToken);
+    subscribe(survivor, `subscription($e: ID!) { annotationChanged(experimentId: $e) { kind } }`, {
+      e: privateId,
+    });
+    await other.waitForLines(/"msg":"subscription started"/, startedLines + 1, 30_000);
     await holder.stop();
     await other.waitForLine(holderLine, 30_000);
     await other.waitForLine(/"msg":"stream poll"/, 30_000);
     expect(await polls(other)).toBeGreaterThanOrEqual(1);
+    await survivor.dispose();
   } finally {
     await client.dispose();
   }
