@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   SEED_IF_EMPTY: bool.default(true),
   SIMULATE: bool.default(true),
   SIMULATE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  SIMULATE_EXPERIMENTS_PER_TICK: z.coerce.number().int().min(0).default(0),
   JWT_SECRET: z.string().min(16).default(DEVELOPMENT_JWT_SECRET),
   JWT_ISSUER: z.string().default("centrum-gateway"),
   JWT_AUDIENCE: z.string().default("centrum"),
@@ -52,6 +53,7 @@ const EnvSchema = z.object({
     .min(0)
     .default(64 * 1024 * 1024),
   STREAM_POLL_MS: z.coerce.number().int().min(50).optional(),
+  STREAM_WRITE_PUSH: bool.default(true),
   STREAM_BUFFER: z.coerce.number().int().min(1).default(1_000),
   STREAM_REPLAY_LIMIT: z.coerce.number().int().min(1).default(10_000),
   SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
@@ -85,6 +87,8 @@ export interface GatewayConfig {
     readonly seedIfEmpty: boolean;
     readonly simulate: boolean;
     readonly simulateIntervalMs: number;
+    /** Experiments written per tick (0: one public and one private, sometimes one more). */
+    readonly simulateExperimentsPerTick: number;
   };
   readonly jwt: {
     readonly secret: string;
@@ -122,6 +126,8 @@ export interface GatewayConfig {
   readonly streams: {
     /** How often the one poller reads new rows of watched experiments (2 s on DuckDB, 10 s on Databricks). */
     readonly pollMs: number;
+    /** Writes through the gateway (the simulation) are pushed at once instead of at the next poll. */
+    readonly writePush: boolean;
     readonly bufferSize: number;
     readonly replayLimit: number;
     readonly perConnection: number;
@@ -194,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       seedIfEmpty: e.SEED_IF_EMPTY,
       simulate: e.SIMULATE,
       simulateIntervalMs: e.SIMULATE_INTERVAL_MS,
+      simulateExperimentsPerTick: e.SIMULATE_EXPERIMENTS_PER_TICK,
     },
     jwt: {
       secret: e.JWT_SECRET,
@@ -223,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
     streams: {
       pollMs: e.STREAM_POLL_MS ?? (e.LAKEHOUSE === "databricks" ? 10_000 : 2_000),
+      writePush: e.STREAM_WRITE_PUSH,
       bufferSize: e.STREAM_BUFFER,
       replayLimit: e.STREAM_REPLAY_LIMIT,
       perConnection: e.SUBSCRIPTIONS_PER_CONNECTION,

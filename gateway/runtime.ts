@@ -64,7 +64,13 @@ export async function createRuntime(
       const sim = startSimulation(duck, {
         intervalMs: config.demo.simulateIntervalMs,
         seed: config.demo.seed,
-        onTick: () => onIngest(),
+        experimentsPerTick: config.demo.simulateExperimentsPerTick,
+        onTick: (tick) => {
+          // For latency measurements (the subscription bench): when rows stamped `processed` became visible.
+          if (config.logLevel === "debug" || config.logLevel === "trace")
+            log(`ingest committed: processed=${tick.processedMs} committed=${Date.now()}`);
+          onIngest();
+        },
       });
       stopSimulation = () => sim.stop();
     }
@@ -87,7 +93,8 @@ export async function createRuntime(
     log,
   });
   await streams.start();
-  onIngest = () => void streams.poll().catch((e) => log(`streams: poll failed: ${String(e)}`));
+  if (config.streams.writePush)
+    onIngest = () => void streams.poll().catch((e) => log(`streams: poll failed: ${String(e)}`));
   let watch: FreshnessWatch | null = null;
   if (config.cache.ttlMs > 0 && config.cache.maxEntries > 0) {
     const cached = new CachedLakehouse(raw, config.cache);
@@ -103,7 +110,7 @@ export async function createRuntime(
   const source = catalogSourceByName(config.catalog.source);
   const schemas = new GatewaySchemaBuilder();
   const registry = new SchemaRegistry({
-    loadCatalog: () => source.read(raw),
+    loadCatalog: () => raw.statements.withOrigin("catalog", () => source.read(raw)),
     fingerprint: (entries) => catalogFingerprint(entries),
     // Built off the request path: the async build yields to the event loop between its steps.
     build: async (entries, version) => {

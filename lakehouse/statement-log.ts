@@ -14,7 +14,12 @@ export interface StatementRecord {
   readonly ms: number;
   readonly kind: "read" | "write";
   readonly error?: string;
+  /** What ran it: a GraphQL request (default), or a background part of the gateway. */
+  readonly origin: StatementOrigin;
 }
+
+/** Who sends statements besides requests: the ingest (simulation, imports), the stream poller, the freshness watch, the catalog. */
+export type StatementOrigin = "request" | "ingest" | "stream-poll" | "stream-start" | "freshness" | "catalog";
 
 export class StatementScope {
   readonly records: StatementRecord[] = [];
@@ -25,6 +30,7 @@ export class StatementLog {
   #recent: StatementRecord[] = [];
   readonly #scopes = new AsyncLocalStorage<readonly StatementScope[]>();
   readonly #listeners = new Set<(record: StatementRecord) => void>();
+  readonly #origin = new AsyncLocalStorage<StatementOrigin>();
 
   constructor(private readonly keepRecent = 200) {}
 
@@ -37,7 +43,16 @@ export class StatementLog {
     return this.#recent;
   }
 
-  record(record: StatementRecord): void {
+  /** Runs `fn` so every statement it sends (across awaits) is recorded with `origin`. */
+  withOrigin<T>(origin: StatementOrigin, fn: () => T): T {
+    return this.#origin.run(origin, fn);
+  }
+
+  record(input: Omit<StatementRecord, "origin"> & { origin?: StatementOrigin }): void {
+    const record: StatementRecord = {
+      ...input,
+      origin: input.origin ?? this.#origin.getStore() ?? "request",
+    };
     this.#total++;
     this.#recent.push(record);
     if (this.#recent.length > this.keepRecent) this.#recent.shift();

@@ -49,10 +49,19 @@ export function createGatewayContext(options: {
     const lakehouse = new RequestLakehouse(options.lakehouse);
     return { lakehouse, loaders: new RequestLoaders(lakehouse, access, options.signal) };
   };
+  // Built on first use after each `renew()`: a subscription event that reads no relation costs no loaders.
+  let current: ReturnType<typeof scope> | null = null;
   const context = {
     viewer: options.viewer,
     access,
-    ...scope(),
+    get lakehouse() {
+      current ??= scope();
+      return current.lakehouse;
+    },
+    get loaders() {
+      current ??= scope();
+      return current.loaders;
+    },
     limits: options.limits,
     signal: options.signal,
     events: options.events,
@@ -62,7 +71,7 @@ export function createGatewayContext(options: {
         ? `user:${options.viewer.userId}`
         : `address:${options.address ?? "unknown"}`,
     renew() {
-      Object.assign(context, scope());
+      current = null;
     },
   };
   return context;

@@ -39,8 +39,9 @@ export class FreshnessWatch {
   }
 
   async #poll(): Promise<string[]> {
-    const rows = await this.lakehouse.query<WatermarkRow>(
-      sql`SELECT e.experiment_id,
+    const rows = await this.lakehouse.statements.withOrigin("freshness", () =>
+      this.lakehouse.query<WatermarkRow>(
+        sql`SELECT e.experiment_id,
           hash(e.visibility, e.anonymize_contributors, e.status, e.name, e.description) AS meta,
           s.latest_processed_timestamp AS processed, a.annotations_updated, a.annotation_count,
           m.members, m.members_hash
@@ -50,6 +51,7 @@ export class FreshnessWatch {
           FROM ${table("experiment_annotations")} GROUP BY experiment_id) a ON a.experiment_id = e.experiment_id
         LEFT JOIN (SELECT experiment_id, count(*) AS members, sum(hash(user_id, role)) AS members_hash
           FROM ${table("experiment_members")} GROUP BY experiment_id) m ON m.experiment_id = e.experiment_id`,
+      ),
     );
     const next = new Map<string, string>();
     for (const r of rows) {

@@ -84,7 +84,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   });
   deps.streams?.events.on("started", (kind) => logger.debug({ kind }, "subscription started"));
   deps.streams?.events.on("ended", (kind) => logger.debug({ kind }, "subscription ended"));
-  deps.streams?.events.on("polled", (rows) => logger.debug({ rows }, "stream poll"));
+  deps.streams?.events.on("polled", (poll) => logger.debug(poll, "stream poll"));
   const plugins: Plugin[] = [
     // The schema the registry serves now, for HTTP and WebSocket operations alike (a swap applies to the next one).
     { onEnveloped: ({ setSchema }) => setSchema(registry.current.schema) },

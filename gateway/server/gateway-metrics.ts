@@ -32,8 +32,8 @@ export class GatewayMetrics {
   }) {
     const statements = new Counter({
       name: "centrum_lakehouse_statements_total",
-      help: "Lakehouse statements sent, by dialect, kind and outcome.",
-      labelNames: ["dialect", "kind", "outcome"] as const,
+      help: "Lakehouse statements sent, by dialect, kind, origin (request, ingest, stream-poll, stream-start, freshness, catalog) and outcome.",
+      labelNames: ["dialect", "kind", "origin", "outcome"] as const,
       registers: [this.registry],
     });
     const latency = new Histogram({
@@ -45,7 +45,7 @@ export class GatewayMetrics {
     });
     options.statements.onRecord((record) => {
       const labels = { dialect: options.dialect, kind: record.kind };
-      statements.inc({ ...labels, outcome: record.error ? "error" : "ok" });
+      statements.inc({ ...labels, origin: record.origin, outcome: record.error ? "error" : "ok" });
       latency.observe(labels, record.ms / 1000);
     });
     if (options.streamStats) this.#streams(options.streamStats);

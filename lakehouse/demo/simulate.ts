@@ -28,6 +28,8 @@ export interface SimulationOptions {
   readonly seed: number;
   /** Samples per experiment per tick: a random count in [1, max] (default 3). */
   readonly maxSamplesPerExperiment?: number;
+  /** Experiments written per tick (default: one public and one private, sometimes one more). */
+  readonly experimentsPerTick?: number;
   /** Called after each tick that wrote data (for logs and tests). */
   readonly onTick?: (tick: SimulationTick) => void;
   /** Called when a tick fails; the simulation carries on (default: a warning on stderr). */
@@ -40,6 +42,8 @@ export interface SimulationTick {
   readonly macroRows: number;
   /** The new samples' ids, per experiment. */
   readonly ids: ReadonlyMap<string, readonly bigint[]>;
+  /** The processed time every row of the tick was stamped with (ms since the epoch). */
+  readonly processedMs: number;
 }
 
 export interface Simulation {
@@ -177,8 +181,14 @@ ORDER BY e.experiment_id`);
   return targets;
 }
 
-/** Picks this tick's experiments: one public and one private when both exist, sometimes one more. */
-function pickTargets(rng: Rng, targets: readonly Target[]): Target[] {
+/** Picks this tick's experiments: one public and one private when both exist, sometimes one more (or `count`). */
+function pickTargets(rng: Rng, targets: readonly Target[], count?: number): Target[] {
+  if (count && count > 0) {
+    const pool = [...targets];
+    const chosen: Target[] = [];
+    while (chosen.length < count && pool.length) chosen.push(pool.splice(rng.int(0, pool.length - 1), 1)[0]!);
+    return chosen;
+  }
   const publics = targets.filter((t) => t.experiment.visibility === "public");
   const privates = targets.filter((t) => t.experiment.visibility === "private");
   const chosen = new Set<Target>();
@@ -199,13 +209,15 @@ export function startSimulation(lakehouse: DuckDbLakehouse, options: SimulationO
   let inFlight: Promise<SimulationTick | null> | null = null;
   let timer: NodeJS.Timeout | null = null;
 
-  const runTick = async (): Promise<SimulationTick | null> => {
+  const runTick = (): Promise<SimulationTick | null> =>
+    lakehouse.statements.withOrigin("ingest", () => writeTick());
+  const writeTick = async (): Promise<SimulationTick | null> => {
     targets ??= loadTargets(lakehouse, options.seed, simulationSeed);
     const all = await targets.catch((error) => {
       targets = null;
       throw error;
     });
-    const chosen = pickTargets(rng, all);
+    const chosen = pickTargets(rng, all, options.experimentsPerTick);
     if (chosen.length === 0) return null;
     // Processed "now", stamped at commit so subscribers can resume in commit order.
     return lakehouse.ingest(async (connection, stamp) => {
@@ -231,7 +243,7 @@ export function startSimulation(lakehouse: DuckDbLakehouse, options: SimulationO
       await loader.close();
       const experimentIds = chosen.map((t) => t.experiment.id);
       await runMaintenanceOn(connection, lakehouse, { experimentIds, now: new Date(nowMs) });
-      return { experimentIds, samples: result.samples, macroRows: result.macroRows, ids };
+      return { experimentIds, samples: result.samples, macroRows: result.macroRows, ids, processedMs: nowMs };
     });
   };
 

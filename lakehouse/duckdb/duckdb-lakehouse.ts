@@ -219,21 +219,23 @@ export class DuckDbLakehouse implements Lakehouse {
    * row whose position is below one it saw. Every writer of data rows in this process goes through here.
    */
   ingest<T>(fn: (connection: DuckDBConnection, stamp: Date) => Promise<T>): Promise<T> {
-    const run = this.#ingests.then(async () => {
-      if (this.#lastStampMs === null) {
-        const [row] = await this.query<{ last: bigint | null }>(
-          sql`SELECT max(p) AS last FROM (
-            SELECT max(epoch_ms(processed_timestamp)) AS p FROM ${table("experiment_raw_data")}
-            UNION ALL SELECT max(epoch_ms(processed_timestamp)) FROM ${table("experiment_macro_data")})`,
-        );
-        this.#lastStampMs = row?.last == null ? 0 : Number(row.last);
-      }
-      const stampMs = Math.max(Date.now(), this.#lastStampMs + 1);
-      this.#lastStampMs = stampMs;
-      return this.transaction((c) => fn(c, new Date(stampMs)));
-    });
+    const run = this.#ingests.then(() => this.statements.withOrigin("ingest", () => this.#stamped(fn)));
     this.#ingests = run.catch(() => undefined);
     return run;
+  }
+
+  async #stamped<T>(fn: (connection: DuckDBConnection, stamp: Date) => Promise<T>): Promise<T> {
+    if (this.#lastStampMs === null) {
+      const [row] = await this.query<{ last: bigint | null }>(
+        sql`SELECT max(p) AS last FROM (
+          SELECT max(epoch_ms(processed_timestamp)) AS p FROM ${table("experiment_raw_data")}
+          UNION ALL SELECT max(epoch_ms(processed_timestamp)) FROM ${table("experiment_macro_data")})`,
+      );
+      this.#lastStampMs = row?.last == null ? 0 : Number(row.last);
+    }
+    const stampMs = Math.max(Date.now(), this.#lastStampMs + 1);
+    this.#lastStampMs = stampMs;
+    return this.transaction((c) => fn(c, new Date(stampMs)));
   }
 
   async health(): Promise<LakehouseHealth> {

@@ -19,6 +19,8 @@ import { EventEmitter } from "node:events";
 import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
 import { CodedError } from "../../lakehouse/errors.js";
 import type { Lakehouse, Row } from "../../lakehouse/lakehouse.js";
+import type { Sql } from "../../lakehouse/sql.js";
+import type { StatementOrigin } from "../../lakehouse/statement-log.js";
 import { variantCastOf } from "../../lakehouse/variant-casts.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
 import { NotFoundError } from "../errors.js";
@@ -207,14 +209,17 @@ export class StreamHub {
         }),
       ),
     );
+    // Polls start every interval (a slow poll shortens the wait before the next, never lengthens the period).
     const tick = async () => {
       if (this.#stopped) return;
+      const started = performance.now();
       try {
         await this.poll();
       } catch (error) {
         this.#log(`streams: poll failed: ${String((error as Error)?.message ?? error)}`);
       }
-      if (!this.#stopped) this.#timer = setTimeout(tick, this.#options.intervalMs).unref();
+      const wait = Math.max(0, this.#options.intervalMs - (performance.now() - started));
+      if (!this.#stopped) this.#timer = setTimeout(tick, wait).unref();
     };
     this.#timer = setTimeout(tick, this.#options.intervalMs).unref();
   }
@@ -288,7 +293,8 @@ export class StreamHub {
       return sub.queue;
     }
     try {
-      const [standing] = await this.#options.lakehouse.query<StreamStart>(
+      const [standing] = await this.#query<StreamStart>(
+        "stream-start",
         startStatement(input.access, input.experimentId),
       );
       if (!standing || !input.access.mayRead(standing)) {
@@ -345,7 +351,7 @@ export class StreamHub {
     };
     if (plan.measurements.length === 0 && plan.samples.length === 0) return [];
     const { statement, columns } = pollStatement(plan);
-    const rows = readPoll(plan, columns, await this.#options.lakehouse.query<Row>(statement)).rows;
+    const rows = readPoll(plan, columns, await this.#query<Row>("stream-start", statement)).rows;
     if (rows.length > limit) {
       throw new CodedError(
         `More than ${limit} rows arrived after this cursor: query the data first, then subscribe with the stream head as \`after\`.`,
@@ -354,6 +360,12 @@ export class StreamHub {
       );
     }
     return [...rows].sort((a, b) => comparePositions(a.position, b.position));
+  }
+
+  /** A read, recorded as the hub's (`/metrics` tells the poller's statements from requests'). */
+  #query<R extends object>(origin: StatementOrigin, statement: Sql): Promise<R[]> {
+    const lakehouse = this.#options.lakehouse;
+    return lakehouse.statements.withOrigin(origin, () => lakehouse.query<R>(statement));
   }
 
   #add(sub: Subscription): void {
@@ -466,9 +478,11 @@ export class StreamHub {
       limit: this.#options.pollLimit,
     };
     const { statement, columns } = pollStatement(plan);
+    const started = performance.now();
+    const result = readPoll(plan, columns, await this.#query<Row>("stream-poll", statement));
+    const statementMs = performance.now() - started;
     this.#stats.polls++;
     this.#stats.pollStatements++;
-    const result = readPoll(plan, columns, await this.#options.lakehouse.query<Row>(statement));
 
     // A full branch stops where it stopped; nothing after that point (in its stream) is published this time.
     let cutMeasurements: StreamPosition | null = null;
@@ -509,7 +523,7 @@ export class StreamHub {
         source: "access",
       });
     if (result.truncated.size) setImmediate(() => void this.poll().catch(() => undefined));
-    this.events.emit("polled", rows.length);
+    this.events.emit("polled", { rows: rows.length, statementMs, ms: performance.now() - started });
     return rows.length;
   }
 
@@ -610,7 +624,8 @@ export class StreamHub {
       for (const group of byViewer.values()) {
         const access = group[0]!.access;
         try {
-          const [standing] = await this.#options.lakehouse.query<StreamStart>(
+          const [standing] = await this.#query<StreamStart>(
+            "stream-start",
             startStatement(access, experimentId),
           );
           if (standing && access.mayRead(standing)) continue;

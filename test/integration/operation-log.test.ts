@@ -67,7 +67,9 @@ describe("/metrics", () => {
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
     const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
     expect(
-      value(/^centrum_lakehouse_statements_total\{dialect="duckdb",kind="read",outcome="ok"\} (\d+)/m),
+      value(
+        /^centrum_lakehouse_statements_total\{dialect="duckdb",kind="read",origin="request",outcome="ok"\} (\d+)/m,
+      ),
     ).toBeGreaterThan(0);
     expect(text).toMatch(
       /^centrum_lakehouse_statement_duration_seconds_bucket\{le="0.005",dialect="duckdb",kind="read"\} \d+/m,

@@ -184,8 +184,19 @@ describe("the poller", () => {
       const published = await gw.runtime.streams.poll();
       expect(statements.total - before).toBe(1);
       expect(published).toBeGreaterThan(0);
-      const expectedPub = tick!.ids.get(publicId)!.length;
-      await Promise.all(subs.map((s) => s.waitForCount(expectedPub)));
+      // Every subscriber gets exactly its experiment's new macro rows (several per sample).
+      const counts = await gw.lakehouse.query<{ experiment_id: string; n: bigint }>(
+        sql`SELECT experiment_id, count(*) AS n FROM ${table("experiment_macro_data")}
+          WHERE epoch_ms(processed_timestamp) = ${tick!.processedMs} GROUP BY experiment_id`,
+      );
+      const expected = new Map(counts.map((c) => [c.experiment_id, Number(c.n)]));
+      expect(published).toBe(expected.get(publicId)! + expected.get(privateId)!);
+      await Promise.all(
+        subs.map((s, i) => s.waitForCount(expected.get(i % 2 === 0 ? publicId : privateId)!)),
+      );
+      subs.forEach((s, i) => {
+        expect(s.data.length).toBe(expected.get(i % 2 === 0 ? publicId : privateId));
+      });
       // An idle poll with subscribers is still one statement (and delivers nothing new).
       const idleBefore = statements.total;
       expect(await gw.runtime.streams.poll()).toBe(0);

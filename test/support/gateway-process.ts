@@ -21,6 +21,7 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 
 export interface GatewayProcess {
   readonly url: string;
+  readonly pid: number;
   readonly dir: string;
   readonly output: () => string;
   /** Resolves with the first output line matching `pattern` (waits on the process's output events). */
@@ -98,6 +99,7 @@ export async function startGateway(options: {
 
   return {
     url,
+    pid: child.pid!,
     dir,
     output: () => output,
     waitForLine(pattern, timeoutMs = 10_000) {
