@@ -15,9 +15,11 @@ import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import type { GraphQLArmorRejectCallback } from "@escape.tech/graphql-armor-types";
 import {
+  type DocumentNode,
   type ExecutionResult,
   type FragmentDefinitionNode,
   GraphQLError,
+  type GraphQLSchema,
   getOperationAST,
   Kind,
 } from "graphql";
@@ -134,78 +136,100 @@ function useWarehouseCost(
   buckets: CostBuckets,
   metrics: GatewayMetrics | undefined,
 ): Plugin {
+  /**
+   * The static cost of an operation and the caller's bucket: a refusal (the result to answer with), or the cost
+   * report to attach. A subscription is checked per event (its selection's nodes and statements) and charged its
+   * start (the standing, and a replay) once.
+   */
+  const check = (args: {
+    document: DocumentNode;
+    operationName?: string | null;
+    schema: GraphQLSchema;
+    variableValues?: unknown;
+    contextValue: unknown;
+  }):
+    | { refused: ExecutionResult }
+    | { report: (actual: number) => Record<string, unknown>; subscription: boolean }
+    | null => {
+    const operation = getOperationAST(args.document, args.operationName);
+    if (!operation) return null;
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of args.document.definitions)
+      if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    const cost: OperationCost = operationCost(
+      args.schema,
+      operation,
+      fragments,
+      (args.variableValues ?? {}) as Record<string, unknown>,
+      { defaultPageSize: limits.defaultPageSize },
+    );
+    let bucket: BucketState | null = null;
+    const report = (actual: number) => ({
+      requested: cost.nodes,
+      statements: cost.statements,
+      actual,
+      limit: limits.nodes,
+      ...(bucket ? { remaining: bucket.remaining, resetAt: bucket.resetAt.toISOString() } : {}),
+    });
+    const refuse = (error: GraphQLError) => {
+      if (error.extensions.code === "RATE_LIMITED") metrics?.rateLimited.inc();
+      else metrics?.refused.inc({ limit: String(error.extensions.limit) });
+      return { refused: { errors: [error], extensions: { cost: report(0) } } };
+    };
+    if (cost.rootFields > limits.rootFields) {
+      return refuse(
+        limitError("TOO_MANY_ROOT_FIELDS", "rootFields", cost.rootFields, limits.rootFields, "Root fields:"),
+      );
+    }
+    if (cost.nodes > limits.nodes) {
+      return refuse(limitError("COST_LIMIT", "nodes", cost.nodes, limits.nodes, "The response may hold"));
+    }
+    if (cost.statements > limits.statements) {
+      return refuse(
+        limitError("COST_LIMIT", "statements", cost.statements, limits.statements, "Lakehouse statements:"),
+      );
+    }
+    const subscription = operation.operation === "subscription";
+    const caller = (args.contextValue as GatewayContext).caller;
+    // A subscription's start: its standing and a replay.
+    const points = subscription ? 2 : Math.max(1, cost.statements);
+    bucket = buckets.take(caller, points);
+    if (!bucket.allowed) {
+      const retryAfter = bucket.retryAfter;
+      return refuse(
+        new GraphQLError(
+          `Rate limited: this operation costs ${points} of your ${buckets.capacity} statement points, ${bucket.remaining} are left; retry in ${retryAfter} s.`,
+          {
+            extensions: {
+              code: "RATE_LIMITED",
+              retryAfter,
+              http: { status: 429, headers: { "Retry-After": String(retryAfter) } },
+            },
+          },
+        ),
+      );
+    }
+    return { report, subscription };
+  };
+
   return {
     onExecute({ args, setResultAndStopExecution, executeFn, setExecuteFn }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation) return;
-      const fragments: Record<string, FragmentDefinitionNode> = {};
-      for (const d of args.document.definitions)
-        if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-      const cost: OperationCost = operationCost(
-        args.schema,
-        operation,
-        fragments,
-        (args.variableValues ?? {}) as Record<string, unknown>,
-        { defaultPageSize: limits.defaultPageSize },
-      );
-      let bucket: BucketState | null = null;
-      const report = (actual: number) => ({
-        requested: cost.nodes,
-        statements: cost.statements,
-        actual,
-        limit: limits.nodes,
-        ...(bucket ? { remaining: bucket.remaining, resetAt: bucket.resetAt.toISOString() } : {}),
-      });
-      const refuse = (error: GraphQLError) => {
-        if (error.extensions.code === "RATE_LIMITED") metrics?.rateLimited.inc();
-        else metrics?.refused.inc({ limit: String(error.extensions.limit) });
-        setResultAndStopExecution({ errors: [error], extensions: { cost: report(0) } });
-      };
-      if (cost.rootFields > limits.rootFields) {
-        return refuse(
-          limitError(
-            "TOO_MANY_ROOT_FIELDS",
-            "rootFields",
-            cost.rootFields,
-            limits.rootFields,
-            "Root fields:",
-          ),
-        );
-      }
-      if (cost.nodes > limits.nodes) {
-        return refuse(limitError("COST_LIMIT", "nodes", cost.nodes, limits.nodes, "The response may hold"));
-      }
-      if (cost.statements > limits.statements) {
-        return refuse(
-          limitError("COST_LIMIT", "statements", cost.statements, limits.statements, "Lakehouse statements:"),
-        );
-      }
-      const caller = (args.contextValue as unknown as GatewayContext).caller;
-      bucket = buckets.take(caller, Math.max(1, cost.statements));
-      if (!bucket.allowed) {
-        const retryAfter = bucket.retryAfter;
-        return refuse(
-          new GraphQLError(
-            `Rate limited: this operation costs ${Math.max(1, cost.statements)} of your ${buckets.capacity} statement points, ${bucket.remaining} are left; retry in ${retryAfter} s.`,
-            {
-              extensions: {
-                code: "RATE_LIMITED",
-                retryAfter,
-                http: { status: 429, headers: { "Retry-After": String(retryAfter) } },
-              },
-            },
-          ),
-        );
-      }
+      const checked = check(args);
+      if (!checked) return;
+      if ("refused" in checked) return setResultAndStopExecution(checked.refused);
       const scope = new StatementScope();
       setExecuteFn((a) => statements.runInScope(scope, () => executeFn(a)));
       return {
         onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in (result as object)) return;
           const r = result as ExecutionResult;
-          setResult({ ...r, extensions: { ...r.extensions, cost: report(scope.records.length) } });
+          setResult({ ...r, extensions: { ...r.extensions, cost: checked.report(scope.records.length) } });
         },
       };
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const checked = check(args);
+      if (checked && "refused" in checked) setResultAndStopExecution(checked.refused);
     },
   };
 }

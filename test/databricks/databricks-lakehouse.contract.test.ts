@@ -185,12 +185,13 @@ describe("Databricks connector: parameters and statements", () => {
     await failureOf(lakehouse.query(sql`SELECT b FROM t`));
     expect(lakehouse.statements.total).toBe(2);
     expect(lakehouse.statements.recent.map(({ ms: _, ...r }) => r)).toEqual([
-      { text: "SELECT a FROM t WHERE x = :p1", paramCount: 1, rows: 2, kind: "read" },
+      { text: "SELECT a FROM t WHERE x = :p1", paramCount: 1, rows: 2, kind: "read", origin: "request" },
       {
         text: "SELECT b FROM t",
         paramCount: 0,
         rows: 0,
         kind: "read",
+        origin: "request",
         error: "[TABLE_OR_VIEW_NOT_FOUND] nope",
       },
     ]);

@@ -29,6 +29,7 @@ beforeAll(async () => {
       SIMULATE_INTERVAL_MS: "250",
       STREAM_POLL_MS: "200",
       SUBSCRIPTIONS_PER_CONNECTION: "3",
+      MAX_NODES: "5000",
     },
   });
   memberToken = await signToken(JWT, DEMO_PERSONAS.member.id);
@@ -134,6 +135,22 @@ describe("graphql-ws", () => {
       await client.dispose();
     }
   }, 90_000);
+
+  it("checks a subscription's cost per event before it starts (COST_LIMIT)", async () => {
+    const client = wsClient(gw.url);
+    try {
+      const nested = "measurements { sample { ".repeat(4) + "id" + " } }".repeat(4);
+      const rec = subscribe(
+        client,
+        `subscription($e: ID!) { measurementAdded(experimentId: $e) { measurement { sample { ${nested} } } } }`,
+        { e: publicId },
+      );
+      await rec.waitForEnd();
+      expect(failureCode(rec.failure)).toBe("COST_LIMIT");
+    } finally {
+      await client.dispose();
+    }
+  });
 });
 
 describe("graphql-sse (distinct connections)", () => {
