@@ -26,7 +26,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: finishing in-flight requests…`);
+    // A shutdown that cannot finish (a stuck statement, a peer that never closes) must not keep the process alive.
+    setTimeout(() => {
+      console.error("shutdown did not finish in time; exiting");
+      process.exit(1);
+    }, config.shutdownGraceMs + 10_000).unref();
     await server.shutdown();
+    console.log("server closed; closing the lakehouse…");
     await runtime.close();
     console.log("stopped");
     process.exit(0);

@@ -154,7 +154,15 @@ export async function startGateway(options: {
     get: (path) => fetch(`${url}${path}`),
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
-      const code = await exited;
+      // A process that does not stop is a failure to report (with what it printed), not a hang of the suite.
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          child.kill("SIGKILL");
+          reject(new Error(`the gateway did not exit after ${signal}:\n${output.slice(-4000)}`));
+        }, 60_000);
+      });
+      const code = await Promise.race([exited, stuck]).finally(() => clearTimeout(timer));
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
       return code;
     },
