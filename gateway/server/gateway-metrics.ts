@@ -58,16 +58,21 @@ export class GatewayMetrics {
         ["centrum_result_cache_entries", "entries", "Entries in the result cache."],
         ["centrum_result_cache_bytes", "bytes", "Estimated bytes in the result cache."],
       ] as const) {
-        new Gauge({
-          name,
-          help,
-          registers: [this.registry],
-          collect() {
-            this.set(cacheStats()[key]);
-          },
-        });
+        this.#gauge(name, help, () => cacheStats()[key]);
       }
     }
+  }
+
+  /** A gauge read when scraped. */
+  #gauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
   }
 
   #streams(streamStats: () => StreamHubStats): void {
@@ -95,14 +100,7 @@ export class GatewayMetrics {
         "Subscriptions ended for falling behind since start.",
       ],
     ] as const) {
-      new Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.set(streamStats()[key]);
-        },
-      });
+      this.#gauge(name, help, () => streamStats()[key]);
     }
   }
 

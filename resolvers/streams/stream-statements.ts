@@ -17,6 +17,7 @@ import type { Row, RowValue } from "../../lakehouse/lakehouse.js";
 import { dialectSql, ident, join, type Sql, sql, table } from "../../lakehouse/sql.js";
 import type { FieldCast } from "../../lakehouse/variant-casts.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
+import { BASE_COLUMNS } from "../measurements/compile-measurement-page.js";
 import type { MeasurementRow, SampleRow } from "../rows.js";
 import type { StreamPosition } from "./stream-position.js";
 
@@ -75,17 +76,8 @@ export interface PollResult {
   readonly meta: ReadonlyMap<string, string>;
 }
 
-const MEASUREMENT_COLUMNS = [
-  "macro_filename",
-  "macro_name",
-  "timestamp",
-  "device_id",
-  "device_name",
-  "user_id",
-  "questions",
-  "macro_error",
-  "processed_timestamp",
-] as const;
+/** The base columns of a measurement row after its key (`experiment_id`, `id` come first in every branch). */
+const MEASUREMENT_COLUMNS = BASE_COLUMNS.filter((c) => c !== "experiment_id" && c !== "id");
 const SAMPLE_ONLY_COLUMNS = ["sample", "measurement_sets", "macros"] as const;
 
 /** The predicate "row after `w`" for rows of one macro (or samples: file ""), with `pos` the position expression. */

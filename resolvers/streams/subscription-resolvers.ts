@@ -12,7 +12,7 @@ import type { GatewayContext } from "../context.js";
 import { BadUserInputError } from "../errors.js";
 import { selectMeasurementFields } from "../measurements/measurement-selection.js";
 import { nestedSelections } from "../selection.js";
-import type { MacroFollow, StreamEvent } from "./stream-hub.js";
+import type { MacroFollow, OpenStream, StreamEvent } from "./stream-hub.js";
 import { encodeStreamCursor, headPosition } from "./stream-position.js";
 import { leafKey, type StreamStart, startStatement } from "./stream-statements.js";
 
@@ -68,6 +68,23 @@ function follows(
   return out;
 }
 
+/** Opens a stream of the caller's, with fresh per-event loaders. */
+function open(
+  ctx: GatewayContext,
+  kind: OpenStream["kind"],
+  experimentId: string,
+  extra: Pick<OpenStream, "after" | "macros"> = {},
+): Promise<AsyncIterable<StreamEvent>> {
+  return hubOf(ctx).open({
+    kind,
+    experimentId,
+    access: ctx.access,
+    caller: ctx.caller,
+    ...extra,
+    beforeEvent: () => ctx.renew(),
+  });
+}
+
 export function measurementAddedStream(
   ctx: GatewayContext,
   args: { experimentId: string; macros?: readonly string[] | null; after?: string | null },
@@ -75,14 +92,9 @@ export function measurementAddedStream(
   models: ReadonlyMap<string, MacroTypeModel>,
 ): Promise<AsyncIterable<StreamEvent>> {
   const experimentId = String(args.experimentId);
-  return hubOf(ctx).open({
-    kind: "measurements",
-    experimentId,
-    access: ctx.access,
-    caller: ctx.caller,
+  return open(ctx, "measurements", experimentId, {
     after: args.after,
     macros: follows(models, experimentId, args.macros, info),
-    beforeEvent: () => ctx.renew(),
   });
 }
 
@@ -90,36 +102,18 @@ export function sampleAddedStream(
   ctx: GatewayContext,
   args: { experimentId: string; after?: string | null },
 ): Promise<AsyncIterable<StreamEvent>> {
-  return hubOf(ctx).open({
-    kind: "samples",
-    experimentId: String(args.experimentId),
-    access: ctx.access,
-    caller: ctx.caller,
-    after: args.after,
-    beforeEvent: () => ctx.renew(),
-  });
+  return open(ctx, "samples", String(args.experimentId), { after: args.after });
 }
 
 export function annotationChangedStream(
   ctx: GatewayContext,
   args: { experimentId: string },
 ): Promise<AsyncIterable<StreamEvent>> {
-  return hubOf(ctx).open({
-    kind: "annotations",
-    experimentId: String(args.experimentId),
-    access: ctx.access,
-    caller: ctx.caller,
-    beforeEvent: () => ctx.renew(),
-  });
+  return open(ctx, "annotations", String(args.experimentId));
 }
 
 export function schemaChangedStream(ctx: GatewayContext): Promise<AsyncIterable<StreamEvent>> {
-  return hubOf(ctx).open({
-    kind: "schema",
-    experimentId: "",
-    access: ctx.access,
-    caller: ctx.caller,
-  });
+  return open(ctx, "schema", "");
 }
 
 /** A stream event as the payload GraphQL resolves; the last event of an ended stream raises its error. */

@@ -4,7 +4,6 @@
  * Every Databricks statement is syntax-checked offline with its markers exactly the bound parameters.
  * `UPDATE_FIXTURES=1 npx vitest run test/golden` rewrites the files.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DatabricksDialect } from "../../lakehouse/databricks/databricks-dialect.js";
@@ -16,10 +15,9 @@ import {
   type WritePlan,
 } from "../../resolvers/annotations/annotation-writes.js";
 import type { AnnotationRow } from "../../resolvers/loaders/request-loaders.js";
-import { assertDatabricksSyntax } from "../support/databricks-syntax.js";
+import { expectGolden } from "./golden-files.js";
 
 const DIR = join(import.meta.dirname, "..", "fixtures", "writes");
-const UPDATE = process.env.UPDATE_FIXTURES === "1";
 const AT = "2026-12-01T10:00:00.000000Z";
 
 const annotation = (id: string, rowId: string): AnnotationRow => ({
@@ -66,32 +64,9 @@ const CASES: Record<string, Sql> = {
   "apply-delete": applyStatement({ ...added, kind: "DELETED" })!,
 };
 
-function rendered(statement: Sql, databricks: boolean): string {
-  const dialect = databricks
-    ? new DatabricksDialect({ catalog: "main", schema: "centrum" })
-    : new DuckDbDialect();
-  const { text, params } = render(statement, dialect);
-  if (databricks) expect(assertDatabricksSyntax(text)).toEqual(params.map((p) => `:${p.name}`));
-  const list = params.map((p) => `${p.name} = ${JSON.stringify(p.value)} (${p.type})`).join(", ");
-  return `-- params: ${list}\n${text};\n`;
-}
-
 describe("golden SQL of annotation writes", () => {
   for (const [name, statement] of Object.entries(CASES)) {
-    it(name, () => {
-      for (const [suffix, databricks] of [
-        ["duckdb", false],
-        ["databricks", true],
-      ] as const) {
-        const path = join(DIR, `${name}.${suffix}.sql`);
-        const actual = rendered(statement, databricks);
-        if (UPDATE) writeFileSync(path, actual);
-        else {
-          expect(existsSync(path), `${path} is missing; run with UPDATE_FIXTURES=1`).toBe(true);
-          expect(actual).toBe(readFileSync(path, "utf8"));
-        }
-      }
-    });
+    it(name, () => expectGolden(DIR, name, statement));
   }
 
   it("writes the Databricks add as one MERGE keyed on the annotation id, and the ledger on the request key", () => {

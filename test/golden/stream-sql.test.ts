@@ -4,10 +4,8 @@
  * `test/fixtures/streams/<case>.<dialect>.sql`. Every Databricks statement is syntax-checked offline with its
  * markers exactly the bound parameters. `UPDATE_FIXTURES=1 npx vitest run test/golden` rewrites the files.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DatabricksDialect } from "../../lakehouse/databricks/databricks-dialect.js";
 import { DuckDbDialect } from "../../lakehouse/duckdb/duckdb-dialect.js";
 import { render, type Sql } from "../../lakehouse/sql.js";
 import { ExperimentAccess } from "../../resolvers/access/experiment-access.js";
@@ -18,10 +16,9 @@ import {
   pollStatement,
   startStatement,
 } from "../../resolvers/streams/stream-statements.js";
-import { assertDatabricksSyntax } from "../support/databricks-syntax.js";
+import { expectGolden } from "./golden-files.js";
 
 const DIR = join(import.meta.dirname, "..", "fixtures", "streams");
-const UPDATE = process.env.UPDATE_FIXTURES === "1";
 
 const leaf = (path: string[], cast: "double" | "string" | "json" | { list: "double" }) => ({
   key: leafKey(path, cast),
@@ -72,33 +69,9 @@ const CASES: Record<string, Sql> = {
   start: startStatement(new ExperimentAccess({ userId: "user-1", name: null }), "exp-1"),
 };
 
-function rendered(statement: Sql, databricks: boolean): string {
-  const dialect = databricks
-    ? new DatabricksDialect({ catalog: "main", schema: "centrum" })
-    : new DuckDbDialect();
-  const { text, params } = render(statement, dialect);
-  if (databricks) expect(assertDatabricksSyntax(text)).toEqual(params.map((p) => `:${p.name}`));
-  const list = params.map((p) => `${p.name} = ${JSON.stringify(String(p.value))} (${p.type})`).join(", ");
-  return `-- params: ${list}\n${text};\n`;
-}
-
 describe("golden SQL of the subscription statements", () => {
-  mkdirSync(DIR, { recursive: true });
   for (const [name, statement] of Object.entries(CASES)) {
-    it(name, () => {
-      for (const [suffix, databricks] of [
-        ["duckdb", false],
-        ["databricks", true],
-      ] as const) {
-        const path = join(DIR, `${name}.${suffix}.sql`);
-        const actual = rendered(statement, databricks);
-        if (UPDATE) writeFileSync(path, actual);
-        else {
-          expect(existsSync(path), `${path} is missing; run with UPDATE_FIXTURES=1`).toBe(true);
-          expect(actual).toBe(readFileSync(path, "utf8"));
-        }
-      }
-    });
+    it(name, () => expectGolden(DIR, name, statement, (p) => String(p.value)));
   }
 
   it("binds every position, id, experiment and macro; the SQL text holds none of them", () => {
