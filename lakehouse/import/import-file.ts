@@ -132,7 +132,10 @@ export async function importFile(
   const kind = validator.kind;
   const experimentIds = [...validator.experimentIds].sort();
 
-  return lakehouse.transaction(async (connection) => {
+  // Stamped at commit like every ingest: imported rows get the import's processed time, so subscribers resuming
+  // by cursor see them as new (the file's own processed_timestamp is not kept).
+  return lakehouse.ingest(async (connection, stamp) => {
+    const processedMicros = BigInt(stamp.getTime()) * 1000n;
     const { rows: found } = await lakehouse.runOn(
       connection,
       sql`SELECT experiment_id FROM ${table("experiments")}
@@ -153,8 +156,8 @@ VALUES ${join(missing.map((id) => sql`(${id}, ${id}, 'Created by import', 'priva
     }
 
     const loader = await CentrumLoader.open(connection, lakehouse);
-    for (const row of validator.samples) loader.addSample(row);
-    for (const row of validator.macroRows) loader.addMacroRow(row);
+    for (const row of validator.samples) loader.addSample({ ...row, processedMicros });
+    for (const row of validator.macroRows) loader.addMacroRow({ ...row, processedMicros });
     const flushed = await loader.flush({ replaceExisting: true });
     await loader.close();
     const maintenance = await runMaintenanceOn(connection, lakehouse, { experimentIds });
