@@ -59,7 +59,12 @@ export function attachWebSockets(options: {
   readonly perConnection: number;
 }): GatewayWebSockets {
   const { yoga, verifier } = options;
-  const server = new WebSocketServer({ server: options.http, path: yoga.graphqlEndpoint });
+  // A graphql-ws message is one GraphQL document with its variables: 1 MiB is plenty (ws would take 100 MiB).
+  const server = new WebSocketServer({
+    server: options.http,
+    path: yoga.graphqlEndpoint,
+    maxPayload: 1024 * 1024,
+  });
   const states = new WeakMap<object, ConnectionState>();
   const stateOf = (ctx: Context) => {
     let state = states.get(ctx);

@@ -92,6 +92,8 @@ export async function connectRedisStreams(options: {
 
 /** Renews the lease only while this process holds it. */
 const RENEW = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`;
+/** Saves the watermarks only while this process holds the lease (a poller that lost it mid-poll cannot overwrite). */
+const SAVE_IF_HOLDER = `if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("SET", KEYS[2], ARGV[2]) return 1 else return 0 end`;
 /** Gives the lease up only if this process holds it. */
 const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
 
@@ -157,7 +159,18 @@ export class RedisStreamCoordinator implements StreamCoordinator {
   async saveWatermarks(watermarks: StreamWatermarks): Promise<void> {
     // Only the lease holder writes; a process that lost the lease mid-poll must not overwrite the new holder's.
     if (!this.#holding) return;
-    await this.redis.set(this.#key("watermarks"), JSON.stringify(watermarks));
+    const saved = await this.redis.eval(
+      SAVE_IF_HOLDER,
+      2,
+      this.#key("lease"),
+      this.#key("watermarks"),
+      this.id,
+      JSON.stringify(watermarks),
+    );
+    if (saved !== 1) {
+      this.#holding = false;
+      this.log("streams: lost the poll lease during a poll; its watermarks were not saved");
+    }
   }
 
   async close(): Promise<void> {

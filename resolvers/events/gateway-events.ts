@@ -9,11 +9,8 @@ import type { AnnotationRow } from "../loaders/request-loaders.js";
 /** An experiment's data, annotations, metadata or membership changed: cached reads of it are stale. */
 export interface ExperimentChanged {
   readonly experimentIds: readonly string[];
-  /**
-   * `watermark`: the freshness watch saw it move; `write`: the gateway wrote it itself; `access`: its visibility or
-   * members changed (the stream poller saw it; open subscriptions check their viewers again).
-   */
-  readonly source: "watermark" | "write" | "access";
+  /** `watermark`: the freshness watch saw it move; `write`: the gateway wrote it itself. */
+  readonly source: "watermark" | "write";
 }
 
 /** The served schema was swapped for one built from a changed catalog. */
@@ -37,7 +34,7 @@ export interface AnnotationChanged {
   readonly rowId: string;
 }
 
-/** New rows of watched experiments, published by the one stream poller (JSON-safe stream rows). */
+/** New rows of watched experiments with their coverage, and access fingerprints, from the one stream poller (JSON-safe `PollMessage`). */
 export interface StreamRowsPublished {
   readonly rows: unknown;
 }

@@ -7,6 +7,8 @@
  */
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   #items: T[] = [];
+  /** Forced items still queued (a replay): they do not count against the capacity. */
+  #forced = 0;
   #waiting: ((result: IteratorResult<T>) => void) | null = null;
   #ended = false;
   #closed = false;
@@ -36,15 +38,19 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
       resolve({ value: item, done: false });
       return true;
     }
-    if (this.#items.length >= this.capacity && !options.force) return false;
+    if (this.#items.length - this.#forced >= this.capacity && !options.force) return false;
     this.#items.push(item);
+    if (options.force) this.#forced++;
     return true;
   }
 
   /** Ends the stream after what is queued, optionally with a last event (an error the client should see). */
   end(last?: T, options: { dropQueued?: boolean } = {}): void {
     if (this.closed) return;
-    if (options.dropQueued) this.#items = [];
+    if (options.dropQueued) {
+      this.#items = [];
+      this.#forced = 0;
+    }
     if (last !== undefined) this.#items.push(last);
     this.#ended = true;
     if (this.#waiting && this.#items.length === 0) this.#finish();
@@ -59,6 +65,8 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
 
   next(): Promise<IteratorResult<T>> {
     const item = this.#items.shift();
+    // Forced items are queued first (a replay before live events), so they leave first.
+    if (item !== undefined && this.#forced > 0) this.#forced--;
     if (item !== undefined) {
       this.onDeliver(item);
       return Promise.resolve({ value: item, done: false });
@@ -74,6 +82,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
 
   return(): Promise<IteratorResult<T>> {
     this.#items = [];
+    this.#forced = 0;
     this.#finish();
     return Promise.resolve({ value: undefined, done: true });
   }

@@ -11,21 +11,31 @@ import type { LeafRequirement } from "./stream-statements.js";
 export type EncodedPosition = readonly [string, string | null, string | null];
 
 export interface MacroDemand {
-  /** Where a new watch starts (the earliest start of the subscribers that asked). */
-  readonly from: EncodedPosition;
   readonly leaves: readonly LeafRequirement[];
   readonly output: boolean;
 }
 
+/**
+ * Where one stream of an experiment (its measurements, or its samples) must be read from: `from` is the earliest
+ * coverage of its subscribers still catching up (the poll moves the watermark back to it), `live` the earliest of
+ * those already following (used only when no watermark is stored).
+ */
+export interface StreamReach {
+  readonly from: EncodedPosition | null;
+  readonly live: EncodedPosition | null;
+}
+
 export interface ExperimentDemand {
+  /** The macros followed, with the paths their subscribers select. */
   readonly macros: Readonly<Record<string, MacroDemand>>;
-  readonly samples: { readonly from: EncodedPosition } | null;
+  readonly measurements: StreamReach | null;
+  readonly samples: StreamReach | null;
 }
 
 /** Experiment id → what its subscribers follow. */
 export type StreamDemand = Readonly<Record<string, ExperimentDemand>>;
 
-/** The poll's state: `experiment\u0000file` (file "" for samples) → last position polled; experiment → access fingerprint. */
+/** The poll's state: `experiment\u0000m|s` → the position the stream is read completely up to; experiment → access fingerprint. */
 export interface StreamWatermarks {
   readonly positions: Readonly<Record<string, EncodedPosition>>;
   readonly meta: Readonly<Record<string, string>>;
@@ -63,18 +73,34 @@ export class LocalStreamCoordinator implements StreamCoordinator {
   async close(): Promise<void> {}
 }
 
-/** Merges the demands of several processes: earliest start, union of paths. */
-export function mergeDemands(
-  demands: readonly StreamDemand[],
-  earlier: (a: EncodedPosition, b: EncodedPosition) => EncodedPosition,
-): StreamDemand {
+type Earlier = (a: EncodedPosition, b: EncodedPosition) => EncodedPosition;
+
+function earliest(
+  a: EncodedPosition | null,
+  b: EncodedPosition | null,
+  earlier: Earlier,
+): EncodedPosition | null {
+  return a === null ? b : b === null ? a : earlier(a, b);
+}
+
+export function mergeReach(
+  a: StreamReach | null,
+  b: StreamReach | null,
+  earlier: Earlier,
+): StreamReach | null {
+  if (!a || !b) return a ?? b;
+  return { from: earliest(a.from, b.from, earlier), live: earliest(a.live, b.live, earlier) };
+}
+
+/** Merges demands (of several subscribers or processes): earliest reach, union of macros and paths. */
+export function mergeDemands(demands: readonly StreamDemand[], earlier: Earlier): StreamDemand {
   const out: Record<
     string,
-    { macros: Record<string, MacroDemand>; samples: { from: EncodedPosition } | null }
+    { macros: Record<string, MacroDemand>; measurements: StreamReach | null; samples: StreamReach | null }
   > = {};
   for (const demand of demands) {
     for (const [experimentId, e] of Object.entries(demand)) {
-      out[experimentId] ??= { macros: {}, samples: null };
+      out[experimentId] ??= { macros: {}, measurements: null, samples: null };
       const target = out[experimentId];
       for (const [file, m] of Object.entries(e.macros)) {
         const prior = target.macros[file];
@@ -84,14 +110,10 @@ export function mergeDemands(
         }
         const leaves = new Map(prior.leaves.map((l) => [l.key, l]));
         for (const l of m.leaves) leaves.set(l.key, l);
-        target.macros[file] = {
-          from: earlier(prior.from, m.from),
-          leaves: [...leaves.values()],
-          output: prior.output || m.output,
-        };
+        target.macros[file] = { leaves: [...leaves.values()], output: prior.output || m.output };
       }
-      if (e.samples)
-        target.samples = target.samples ? { from: earlier(target.samples.from, e.samples.from) } : e.samples;
+      target.measurements = mergeReach(target.measurements, e.measurements, earlier);
+      target.samples = mergeReach(target.samples, e.samples, earlier);
     }
   }
   return out;

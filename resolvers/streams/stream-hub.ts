@@ -1,20 +1,21 @@
 /**
  * Subscriptions to fresh data, one hub per gateway process:
  *
- * - **One poller**: every interval (and at once after a write through the gateway) the process holding the lease
- *   reads, in ONE statement, the rows committed after each watched experiment's watermark — only experiments with
- *   subscribers in some process, only the VARIANT paths they select — and publishes them on the pub/sub seam
- *   (`stream.rows`). Nobody subscribed: no statement. The same statement reads each experiment's access
- *   fingerprint; a change ends the streams of viewers who lost access (`FORBIDDEN`).
- * - **Fan-out**: every process delivers published rows to its own subscribers, each strictly after its own
- *   position, so a row arrives once even when a replay and a poll both read it.
- * - **Resume**: a subscriber with `after` is registered (buffering live rows) *before* its replay statement runs,
- *   replays up to `replayLimit` rows, then continues from the buffer — no gap, no duplicate. Positions are in
- *   commit order (`stream-position.ts`), so rows of concurrent writers are never skipped.
- * - **Bounds**: a per-subscription queue (a slow consumer's stream ends with `SLOW_CONSUMER` and the last cursor
- *   it received), and a cap of subscriptions per caller.
+ * - **One poller** (`stream-poller.ts`, in the process holding the lease) reads, in ONE statement per interval, the
+ *   rows committed to every watched experiment — only experiments with subscribers in some process, only the VARIANT
+ *   paths they select — and publishes them as parts with their coverage ("every row of these macros in (after,
+ *   upTo]") on the pub/sub seam. Nobody subscribed: no statement. A write through the gateway polls at once.
+ * - **Fan-out**: every process hands published rows to its own subscribers. A subscriber advances only over parts
+ *   that cover it (start at or before what it was given, for all its macros), strictly after its own position: a row
+ *   arrives once even when a replay and a poll both read it, and a part it cannot use (it just joined, a message was
+ *   lost) makes it "catching": its demand pulls the watermark back to its coverage and the next part covers it.
+ * - **Resume**: a subscriber with `after` is registered (buffering parts) *before* its start and replay statements
+ *   run, replays up to `replayLimit` rows, then continues from the buffer. Positions are in commit order
+ *   (`stream-position.ts`), so rows of concurrent writers are never skipped.
+ * - **Bounds and access**: a per-subscription queue (a slow consumer's stream ends with `SLOW_CONSUMER` and the last
+ *   cursor it received), a cap per caller; each poll reads every watched experiment's access fingerprint, and a
+ *   subscriber whose fingerprint changed is checked again (ended with `FORBIDDEN` when it may no longer read).
  */
-
 import { EventEmitter } from "node:events";
 import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
 import { CodedError } from "../../lakehouse/errors.js";
@@ -23,21 +24,29 @@ import type { Sql } from "../../lakehouse/sql.js";
 import type { StatementOrigin } from "../../lakehouse/statement-log.js";
 import { variantCastOf } from "../../lakehouse/variant-casts.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
-import { NotFoundError } from "../errors.js";
+import { BadUserInputError, NotFoundError } from "../errors.js";
 import { FreshRun } from "../events/fresh-run.js";
 import type { AnnotationChanged, GatewayPubSub, SchemaChanged } from "../events/gateway-events.js";
 import { modelLeaves } from "../measurements/measurement-selection.js";
 import type { MeasurementRow, SampleRow } from "../rows.js";
 import { EventQueue } from "./event-queue.js";
-import { fromJsonSafe, toJsonSafe } from "./json-codec.js";
+import { fromJsonSafe } from "./json-codec.js";
 import {
-  type EncodedPosition,
   type ExperimentDemand,
   LocalStreamCoordinator,
   type MacroDemand,
+  mergeReach,
   type StreamCoordinator,
   type StreamDemand,
+  type StreamReach,
 } from "./stream-coordinator.js";
+import {
+  earlierEncoded,
+  encodePosition,
+  type PollMessage,
+  type StreamPart,
+  StreamPoller,
+} from "./stream-poller.js";
 import {
   comparePositions,
   decodeStreamCursor,
@@ -50,7 +59,6 @@ import {
 import {
   type LeafRequirement,
   leafKey,
-  type MacroBranch,
   type PollPlan,
   pollStatement,
   readPoll,
@@ -125,11 +133,6 @@ export interface StreamHubStats {
   readonly slowConsumers: number;
 }
 
-/** The published rows of one poll (JSON-safe: they may cross processes through Redis). */
-interface RowsMessage {
-  readonly rows: unknown;
-}
-
 interface Subscription {
   readonly kind: StreamKind | "annotations" | "schema";
   readonly experimentId: string;
@@ -137,44 +140,40 @@ interface Subscription {
   readonly caller: string;
   readonly macros: ReadonlyMap<string, MacroFollow> | null;
   readonly queue: EventQueue<StreamEvent>;
-  /** Where the stream started (for a new watch); null while starting. */
+  /** `starting` (parts buffer), `catching` (waits for a part that covers it), `live`. */
+  state: "starting" | "catching" | "live";
+  /** Where the stream started (the resume point if nothing was delivered). */
   start: StreamPosition | null;
   /** The last row queued; rows at or before it are never queued again. */
   position: StreamPosition | null;
+  /** Every row of its macros up to here has been given to it. */
+  covered: StreamPosition | null;
   /** The last row handed to the client (the resume point after an overflow). */
   delivered: StreamPosition | null;
-  /** Live rows that arrived while the subscription was starting. */
-  pending: StreamRow[];
+  /** Parts published while the subscription was starting. */
+  pending: StreamPart[];
+  pendingRows: number;
   overflowed: boolean;
+  /** The experiment's access fingerprint when this viewer's access was last checked. */
+  meta: string | null;
 }
 
 const DEFAULTS = { pollLimit: 5_000, replayLimit: 10_000, bufferSize: 1_000, maxPerCaller: 500 };
 
-function encodePosition(p: StreamPosition): EncodedPosition {
-  return [p.pos.toString(), p.file, p.id === null ? null : p.id.toString()];
-}
-
-function decodePosition(p: EncodedPosition): StreamPosition {
-  return { pos: BigInt(p[0]), file: p[1], id: p[2] === null ? null : BigInt(p[2]) };
-}
-
-export function earlierEncoded(a: EncodedPosition, b: EncodedPosition): EncodedPosition {
-  return comparePositions(decodePosition(a), decodePosition(b)) <= 0 ? a : b;
-}
-
-const watermarkKey = (experimentId: string, file: string) => `${experimentId}\u0000${file}`;
+export { earlierEncoded };
 
 export class StreamHub {
   readonly #options: Required<Omit<StreamHubOptions, "coordinator" | "log">>;
   readonly #coordinator: StreamCoordinator;
+  readonly #poller: StreamPoller;
   readonly #log: (message: string) => void;
-  /** Experiment id → its local subscriptions. */
+  /** Experiment id ("" for schema changes) → its local subscriptions. */
   readonly #byExperiment = new Map<string, Set<Subscription>>();
   readonly #byCaller = new Map<string, number>();
   #demand: StreamDemand | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
-  readonly #unsubscribe: (() => void)[] = [];
+  readonly #unsubscribe: (() => Promise<void>)[] = [];
   readonly #polls = new FreshRun(() => this.#poll());
   #stats = { polls: 0, pollStatements: 0, rowsPublished: 0, eventsQueued: 0, slowConsumers: 0 };
   /** Rows mapped for one model, shared by every subscriber of that model. */
@@ -193,6 +192,12 @@ export class StreamHub {
       maxPerCaller: options.maxPerCaller ?? DEFAULTS.maxPerCaller,
     };
     this.#coordinator = options.coordinator ?? new LocalStreamCoordinator();
+    this.#poller = new StreamPoller(
+      options.lakehouse,
+      options.pubsub,
+      this.#coordinator,
+      this.#options.pollLimit,
+    );
     this.#log = options.log ?? (() => undefined);
   }
 
@@ -200,14 +205,9 @@ export class StreamHub {
   async start(): Promise<void> {
     const { pubsub } = this.#options;
     this.#unsubscribe.push(
-      await unsubscriber(pubsub.subscribe("stream.rows", (message) => this.#fanOut(message))),
+      await unsubscriber(pubsub.subscribe("stream.rows", (message) => this.#fanOut(message.rows))),
       await unsubscriber(pubsub.subscribe("annotation.changed", (change) => this.#annotation(change))),
       await unsubscriber(pubsub.subscribe("schema.changed", (change) => this.#schema(change))),
-      await unsubscriber(
-        pubsub.subscribe("experiment.changed", (change) => {
-          if (change.source === "access") void this.#recheck(change.experimentIds);
-        }),
-      ),
     );
     // Polls start every interval (a slow poll shortens the wait before the next, never lengthens the period).
     const tick = async () => {
@@ -244,12 +244,12 @@ export class StreamHub {
   stats(): StreamHubStats {
     let subscriptions = 0;
     for (const set of this.#byExperiment.values())
-      for (const s of set) if (s.position !== null) subscriptions++;
+      for (const s of set) if (s.state !== "starting") subscriptions++;
     return { ...this.#stats, subscriptions, watchedExperiments: this.#byExperiment.size };
   }
 
   /**
-   * Opens a stream: checks the cursor and access, registers (so live rows buffer), replays after the cursor,
+   * Opens a stream: checks the cursor and access, registers (so live parts buffer), replays after the cursor,
    * and returns the subscriber's events. Throws a coded error (nothing registered) when it cannot start.
    */
   async open(input: OpenStream): Promise<AsyncIterableIterator<StreamEvent>> {
@@ -279,19 +279,18 @@ export class StreamHub {
           input.beforeEvent?.();
         },
       ),
+      state: "starting",
       start: null,
       position: null,
+      covered: null,
       delivered: null,
       pending: [],
+      pendingRows: 0,
       overflowed: false,
+      meta: null,
     };
     this.#add(sub);
-    if (input.kind === "schema") {
-      sub.start = headPosition(null);
-      sub.position = sub.start;
-      this.events.emit("started", sub.kind);
-      return sub.queue;
-    }
+    if (input.kind === "schema") return this.#started(sub, "live");
     try {
       const [standing] = await this.#query<StreamStart>(
         "stream-start",
@@ -300,36 +299,47 @@ export class StreamHub {
       if (!standing || !input.access.mayRead(standing)) {
         throw new NotFoundError(`No experiment with id ${JSON.stringify(input.experimentId)}.`);
       }
-      if (dataKind) {
-        const head = headPosition(
-          dataKind === "measurements" ? standing.head_measurements : standing.head_samples,
+      sub.meta = standing.meta;
+      if (!dataKind) return this.#started(sub, "live");
+      const head = headPosition(
+        dataKind === "measurements" ? standing.head_measurements : standing.head_samples,
+      );
+      if (after && comparePositions(after, head) > 0) {
+        throw new BadUserInputError(
+          "The cursor is ahead of this experiment's stream: resume with a cursor this subscription delivered.",
+          { argument: "after" },
         );
-        let position = after ?? head;
-        if (after) {
-          const replayed = await this.#replay(sub, dataKind, after);
-          for (const row of replayed) {
-            sub.queue.push(this.#event(sub, row), { force: true });
-            position = row.position;
-          }
-        }
-        sub.start = after ?? head;
-        sub.position = position;
-        sub.delivered = after ?? head;
-        const pending = sub.pending;
-        sub.pending = [];
-        if (sub.overflowed) this.#overflow(sub);
-        else for (const row of pending) this.#offer(sub, row);
-      } else {
-        sub.start = headPosition(null);
-        sub.position = sub.start;
       }
-      this.#demand = null;
-      this.events.emit("started", sub.kind);
-      return sub.queue;
+      const start = after ?? head;
+      let position = start;
+      if (after) {
+        for (const row of await this.#replay(sub, dataKind, after)) {
+          sub.queue.push(this.#event(sub, row), { force: true });
+          position = row.position;
+        }
+      }
+      sub.start = start;
+      sub.position = position;
+      // The replay read at or after the start statement's snapshot: every row up to that head is given.
+      sub.covered = maxPosition(position, head);
+      sub.delivered = start;
+      const pending = sub.pending;
+      sub.pending = [];
+      sub.state = "catching";
+      if (sub.overflowed) this.#overflow(sub);
+      else for (const part of pending) this.#apply(sub, part);
+      return this.#started(sub, sub.state);
     } catch (error) {
       sub.queue.return();
       throw error;
     }
+  }
+
+  #started(sub: Subscription, state: Subscription["state"]): AsyncIterableIterator<StreamEvent> {
+    sub.state = state;
+    this.#demand = null;
+    this.events.emit("started", sub.kind);
+    return sub.queue;
   }
 
   async #replay(sub: Subscription, kind: StreamKind, after: StreamPosition): Promise<StreamRow[]> {
@@ -348,6 +358,7 @@ export class StreamHub {
       samples: kind === "samples" ? experiments : [],
       meta: [],
       limit: limit + 1,
+      total: limit + 1,
     };
     if (plan.measurements.length === 0 && plan.samples.length === 0) return [];
     const { statement, columns } = pollStatement(plan);
@@ -362,7 +373,7 @@ export class StreamHub {
     return [...rows].sort((a, b) => comparePositions(a.position, b.position));
   }
 
-  /** A read, recorded as the hub's (`/metrics` tells the poller's statements from requests'). */
+  /** A read, recorded as the hub's (`/metrics` tells the hub's statements from requests'). */
   #query<R extends object>(origin: StatementOrigin, statement: Sql): Promise<R[]> {
     const lakehouse = this.#options.lakehouse;
     return lakehouse.statements.withOrigin(origin, () => lakehouse.query<R>(statement));
@@ -389,32 +400,37 @@ export class StreamHub {
     this.events.emit("ended", sub.kind);
   }
 
-  /** This process's demand: what its started subscriptions follow, and from where a new watch starts. */
+  /** This process's demand: what its started subscriptions follow, and how far each has been given its rows. */
   #localDemand(): StreamDemand {
     if (this.#demand) return this.#demand;
     const demands: StreamDemand[] = [];
     for (const [experimentId, subs] of this.#byExperiment) {
       if (experimentId === "") continue; // schema changes: nothing to poll
       const macros: Record<string, MacroDemand> = {};
-      let samples: ExperimentDemand["samples"] = null;
+      let measurements: StreamReach | null = null;
+      let samples: StreamReach | null = null;
       for (const sub of subs) {
-        if (!sub.start) continue;
-        const from = encodePosition(sub.start);
-        if (sub.kind === "samples") {
-          samples = samples ? { from: earlierEncoded(samples.from, from) } : { from };
-        }
+        if (sub.state === "starting") continue;
+        const covered = sub.covered ? encodePosition(sub.covered) : null;
+        const reach: StreamReach | null = covered
+          ? sub.state === "catching"
+            ? { from: covered, live: null }
+            : { from: null, live: covered }
+          : null;
+        if (sub.kind === "samples") samples = mergeReach(samples, reach, earlierEncoded);
+        if (sub.kind === "measurements") measurements = mergeReach(measurements, reach, earlierEncoded);
         for (const [file, follow] of sub.macros ?? []) {
-          const prior = macros[file];
-          const leaves = new Map((prior?.leaves ?? []).map((l) => [l.key, l]));
+          const leaves = new Map((macros[file]?.leaves ?? []).map((l) => [l.key, l]));
           for (const l of follow.leaves) leaves.set(l.key, l);
           macros[file] = {
-            from: prior ? earlierEncoded(prior.from, from) : from,
             leaves: [...leaves.values()],
-            output: (prior?.output ?? false) || follow.output,
+            output: (macros[file]?.output ?? false) || follow.output,
           };
         }
       }
-      demands.push({ [experimentId]: { macros, samples } });
+      // Annotation subscribers alone still need the access fingerprint: an empty demand reads only that.
+      const demand: ExperimentDemand = { macros, measurements, samples };
+      demands.push({ [experimentId]: demand });
     }
     this.#demand = Object.assign({}, ...demands) as StreamDemand;
     return this.#demand;
@@ -422,133 +438,69 @@ export class StreamHub {
 
   async #poll(): Promise<number> {
     if (this.#stopped) return 0;
-    const demand = await this.#coordinator.exchangeDemand(this.#localDemand());
-    if (!(await this.#coordinator.isPoller())) return 0;
-    const experiments = Object.keys(demand);
-    const previous = await this.#coordinator.loadWatermarks();
-    if (experiments.length === 0) {
-      if (Object.keys(previous.positions).length || Object.keys(previous.meta).length)
-        await this.#coordinator.saveWatermarks({ positions: {}, meta: {} });
-      return 0;
-    }
-    // Watermarks of what is still watched: the stored one, or where the earliest subscriber started.
-    const positions = new Map<string, StreamPosition>();
-    const byMacro = new Map<
-      string,
-      {
-        leaves: Map<string, LeafRequirement>;
-        output: boolean;
-        experiments: { experimentId: string; after: StreamPosition }[];
-      }
-    >();
-    const samples: { experimentId: string; after: StreamPosition }[] = [];
-    for (const experimentId of experiments) {
-      const e = demand[experimentId]!;
-      for (const [file, m] of Object.entries(e.macros)) {
-        const key = watermarkKey(experimentId, file);
-        const after = decodePosition(previous.positions[key] ?? m.from);
-        positions.set(key, after);
-        let branch = byMacro.get(file);
-        if (!branch) {
-          branch = { leaves: new Map(), output: false, experiments: [] };
-          byMacro.set(file, branch);
-        }
-        for (const l of m.leaves) branch.leaves.set(l.key, l);
-        branch.output ||= m.output;
-        branch.experiments.push({ experimentId, after });
-      }
-      if (e.samples) {
-        const key = watermarkKey(experimentId, "");
-        const after = decodePosition(previous.positions[key] ?? e.samples.from);
-        positions.set(key, after);
-        samples.push({ experimentId, after });
-      }
-    }
-    const plan: PollPlan = {
-      measurements: [...byMacro.entries()].map(
-        ([macroFilename, b]): MacroBranch => ({
-          macroFilename,
-          leaves: [...b.leaves.values()],
-          output: b.output,
-          experiments: b.experiments,
-        }),
-      ),
-      samples,
-      meta: experiments,
-      limit: this.#options.pollLimit,
-    };
-    const { statement, columns } = pollStatement(plan);
-    const started = performance.now();
-    const result = readPoll(plan, columns, await this.#query<Row>("stream-poll", statement));
-    const statementMs = performance.now() - started;
+    const outcome = await this.#poller.poll(this.#localDemand());
+    if (!outcome) return 0;
     this.#stats.polls++;
     this.#stats.pollStatements++;
-
-    // A full branch stops where it stopped; nothing after that point (in its stream) is published this time.
-    let cutMeasurements: StreamPosition | null = null;
-    for (const [file, at] of result.truncated) {
-      if (file === "") continue;
-      cutMeasurements = cutMeasurements && comparePositions(cutMeasurements, at) <= 0 ? cutMeasurements : at;
-    }
-    const cutSamples = result.truncated.get("") ?? null;
-    const rows = result.rows
-      .filter((r) => {
-        const cut = r.kind === "sample" ? cutSamples : cutMeasurements;
-        return !cut || comparePositions(r.position, cut) <= 0;
-      })
-      .sort((a, b) => comparePositions(a.position, b.position));
-    for (const r of rows) {
-      const key = watermarkKey(r.experimentId, r.kind === "sample" ? "" : r.position.file!);
-      positions.set(key, maxPosition(positions.get(key)!, r.position));
-    }
-    const accessChanged = experiments.filter((id) => {
-      const now = result.meta.get(id);
-      const before = previous.meta[id];
-      return before !== undefined && now !== before;
-    });
-    // Publish before saving: a poller that dies in between repeats rows (dropped by positions), never loses them.
-    if (rows.length) {
-      this.#stats.rowsPublished += rows.length;
-      await this.#options.pubsub.publish("stream.rows", { rows: toJsonSafe(rows) } as RowsMessage);
-    }
-    await this.#coordinator.saveWatermarks({
-      positions: Object.fromEntries([...positions].map(([k, p]) => [k, encodePosition(p)])),
-      meta: Object.fromEntries(
-        experiments.flatMap((id) => (result.meta.has(id) ? [[id, result.meta.get(id)!]] : [])),
-      ),
-    });
-    if (accessChanged.length)
-      await this.#options.pubsub.publish("experiment.changed", {
-        experimentIds: accessChanged,
-        source: "access",
-      });
-    if (result.truncated.size) setImmediate(() => void this.poll().catch(() => undefined));
-    this.events.emit("polled", { rows: rows.length, statementMs, ms: performance.now() - started });
-    return rows.length;
+    this.#stats.rowsPublished += outcome.rows;
+    if (outcome.truncated) setImmediate(() => void this.poll().catch(() => undefined));
+    this.events.emit("polled", { rows: outcome.rows, statementMs: outcome.statementMs });
+    return outcome.rows;
   }
 
-  #fanOut(message: RowsMessage): void {
-    const rows = fromJsonSafe(message.rows) as StreamRow[];
-    for (const row of rows) {
-      const subs = this.#byExperiment.get(row.experimentId);
-      if (!subs) continue;
-      const kind: StreamKind = row.kind === "sample" ? "samples" : "measurements";
-      for (const sub of subs) if (sub.kind === kind) this.#offer(sub, row);
+  #fanOut(published: unknown): void {
+    const message = fromJsonSafe(published) as PollMessage;
+    for (const part of message.parts) {
+      const subs = this.#byExperiment.get(part.experimentId);
+      for (const sub of subs ?? []) if (sub.kind === part.kind) this.#offer(sub, part);
+    }
+    for (const [experimentId, meta] of Object.entries(message.meta)) {
+      const changed = [...(this.#byExperiment.get(experimentId) ?? [])].filter(
+        (s) => s.state !== "starting" && s.meta !== meta,
+      );
+      if (changed.length) void this.#recheck(experimentId, changed);
     }
   }
 
-  #offer(sub: Subscription, row: StreamRow): void {
+  #offer(sub: Subscription, part: StreamPart): void {
     if (sub.queue.closed) return;
-    if (sub.position === null) {
-      if (sub.pending.length >= this.#options.bufferSize) sub.overflowed = true;
-      else sub.pending.push(row);
+    if (sub.state === "starting") {
+      sub.pending.push(part);
+      sub.pendingRows += part.rows.length;
+      if (sub.pendingRows > this.#options.bufferSize) sub.overflowed = true;
       return;
     }
-    if (comparePositions(row.position, sub.position) <= 0) return;
-    if (row.kind === "measurement" && !sub.macros?.has(row.position.file!)) return;
-    sub.position = row.position;
-    this.#stats.eventsQueued++;
-    if (!sub.queue.push(this.#event(sub, row))) this.#overflow(sub);
+    this.#apply(sub, part);
+  }
+
+  /** Takes a part's rows if the part covers the subscriber: it starts at or before what the subscriber was given, for all its macros. */
+  #apply(sub: Subscription, part: StreamPart): void {
+    if (sub.queue.closed || !sub.covered || !sub.position) return;
+    const covers =
+      comparePositions(part.after, sub.covered) <= 0 &&
+      (part.kind === "samples" || [...(sub.macros?.keys() ?? [])].every((f) => part.macros.includes(f)));
+    if (!covers) {
+      if (sub.state === "live") {
+        sub.state = "catching";
+        this.#demand = null;
+      }
+      return;
+    }
+    for (const row of part.rows) {
+      if (row.kind === "measurement" && !sub.macros?.has(row.position.file!)) continue;
+      if (comparePositions(row.position, sub.position) <= 0) continue;
+      sub.position = row.position;
+      this.#stats.eventsQueued++;
+      if (!sub.queue.push(this.#event(sub, row))) {
+        this.#overflow(sub);
+        return;
+      }
+    }
+    sub.covered = maxPosition(sub.covered, part.upTo);
+    if (sub.state === "catching") {
+      sub.state = "live";
+      this.#demand = null;
+    }
   }
 
   #overflow(sub: Subscription): void {
@@ -596,7 +548,7 @@ export class StreamHub {
   /** Queues an event without a cursor (annotations, schema changes) for the started subscriptions of a kind. */
   #push(experimentId: string, kind: Subscription["kind"], event: StreamEvent): void {
     for (const sub of this.#byExperiment.get(experimentId) ?? []) {
-      if (sub.kind !== kind || sub.position === null) continue;
+      if (sub.kind !== kind || sub.state === "starting") continue;
       this.#stats.eventsQueued++;
       if (!sub.queue.push(event)) {
         this.#stats.slowConsumers++;
@@ -611,37 +563,34 @@ export class StreamHub {
     }
   }
 
-  /** Access to these experiments changed: each viewer's standing is read again (one statement per viewer). */
-  async #recheck(experimentIds: readonly string[]): Promise<void> {
-    for (const experimentId of experimentIds) {
-      const subs = [...(this.#byExperiment.get(experimentId) ?? [])];
-      const byViewer = new Map<string | null, Subscription[]>();
-      for (const s of subs) {
-        const list = byViewer.get(s.access.viewer.userId) ?? [];
-        list.push(s);
-        byViewer.set(s.access.viewer.userId, list);
-      }
-      for (const group of byViewer.values()) {
-        const access = group[0]!.access;
-        try {
-          const [standing] = await this.#query<StreamStart>(
-            "stream-start",
-            startStatement(access, experimentId),
-          );
-          if (standing && access.mayRead(standing)) continue;
-        } catch (error) {
-          this.#log(`streams: access check failed: ${String((error as Error)?.message ?? error)}`);
+  /** The access fingerprint of an experiment moved: each viewer's standing is read again (one statement per viewer). */
+  async #recheck(experimentId: string, subs: readonly Subscription[]): Promise<void> {
+    const byViewer = new Map<string | null, Subscription[]>();
+    for (const s of subs) {
+      const list = byViewer.get(s.access.viewer.userId) ?? [];
+      list.push(s);
+      byViewer.set(s.access.viewer.userId, list);
+    }
+    for (const group of byViewer.values()) {
+      const access = group[0]!.access;
+      try {
+        const [standing] = await this.#query<StreamStart>(
+          "stream-start",
+          startStatement(access, experimentId),
+        );
+        if (standing && access.mayRead(standing)) {
+          for (const s of group) s.meta = standing.meta;
           continue;
         }
-        for (const s of group) {
-          s.queue.end(
-            {
-              kind: "end",
-              error: new CodedError("You may no longer read this experiment.", "FORBIDDEN"),
-            },
-            { dropQueued: true },
-          );
-        }
+      } catch (error) {
+        this.#log(`streams: access check failed: ${String((error as Error)?.message ?? error)}`);
+        continue;
+      }
+      for (const s of group) {
+        s.queue.end(
+          { kind: "end", error: new CodedError("You may no longer read this experiment.", "FORBIDDEN") },
+          { dropQueued: true },
+        );
       }
     }
   }

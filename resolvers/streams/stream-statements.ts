@@ -48,6 +48,8 @@ export interface PollPlan {
   readonly meta: readonly string[];
   /** Rows per branch; a full branch is continued by the next poll. */
   readonly limit: number;
+  /** Rows in all (a replay): the first `total` in position order. */
+  readonly total?: number;
 }
 
 /** A new row as the poll returns it: its kind, experiment, position and columns (leaf values keyed by leaf key). */
@@ -95,6 +97,14 @@ function leafValue(leaf: LeafRequirement): Sql {
 }
 
 const NULL = sql`NULL`;
+
+/**
+ * What decides who may read an experiment (`e`): its visibility and its members. The poll reads it for every watched
+ * experiment and the start statement for one; a change ends the streams of viewers who lost access.
+ */
+const ACCESS_FINGERPRINT = sql`concat_ws('|', ${ident("e", "visibility")},
+      CAST((SELECT count(*) FROM ${table("experiment_members")} x WHERE x.experiment_id = e.experiment_id) AS STRING),
+      CAST((SELECT sum(hash(x.user_id, x.role)) FROM ${table("experiment_members")} x WHERE x.experiment_id = e.experiment_id) AS STRING))`;
 
 /** Builds the poll (or replay) statement; columns are the same in every branch (NULL where a branch has none). */
 export function pollStatement(plan: PollPlan): { statement: Sql; columns: BranchColumns } {
@@ -166,17 +176,19 @@ export function pollStatement(plan: PollPlan): { statement: Sql; columns: Branch
 
   if (plan.meta.length) {
     const nulls = [...MEASUREMENT_COLUMNS, ...SAMPLE_ONLY_COLUMNS].map((c) => sql`${NULL} AS ${ident(c)}`);
-    const fingerprint = sql`concat_ws('|', ${ident("e", "visibility")},
-      CAST((SELECT count(*) FROM ${table("experiment_members")} x WHERE x.experiment_id = e.experiment_id) AS STRING),
-      CAST((SELECT sum(hash(x.user_id, x.role)) FROM ${table("experiment_members")} x WHERE x.experiment_id = e.experiment_id) AS STRING))`;
     branches.push(sql`SELECT 'a' AS ${ident("__kind")}, ${ident("e", "experiment_id")}, ${NULL} AS ${ident("__pos")},
-      ${NULL} AS ${ident("id")}, ${join(nulls)}, ${fingerprint} AS ${ident("__meta")}${
+      ${NULL} AS ${ident("id")}, ${join(nulls)}, ${ACCESS_FINGERPRINT} AS ${ident("__meta")}${
         extra.length ? sql`, ${join(extraNulls(new Map()))}` : sql``
       }
       FROM ${table("experiments")} e WHERE ${ident("e", "experiment_id")} IN (${join(plan.meta.map((id) => sql`${id}`))})`);
   }
   if (branches.length === 0) throw new Error("an empty poll plan has no statement");
-  return { statement: join(branches, " UNION ALL "), columns };
+  const union = join(branches, " UNION ALL ");
+  const statement =
+    plan.total === undefined
+      ? union
+      : sql`SELECT * FROM (${union}) AS ${ident("u")} ORDER BY ${ident("__pos")}, ${ident("macro_filename")}, ${ident("id")} LIMIT ${plan.total}`;
+  return { statement, columns };
 }
 
 /** The columns of each macro branch: leaf values in `leaves` order, and the whole output. */
@@ -261,12 +273,15 @@ export interface StreamStart {
   readonly role: "admin" | "member" | "viewer" | null;
   readonly head_measurements: bigint | null;
   readonly head_samples: bigint | null;
+  /** The access fingerprint the poll compares (see ACCESS_FINGERPRINT). */
+  readonly meta: string | null;
 }
 
 /** One statement: the viewer's standing in the experiment and the head positions of its two streams. */
 export function startStatement(access: ExperimentAccess, experimentId: string): Sql {
   const head = (t: "experiment_macro_data" | "experiment_raw_data") =>
     sql`(SELECT max(${dialectSql((d) => d.commitPosition("d"))}) FROM ${table(t)} d WHERE d.experiment_id = s.experiment_id)`;
-  return sql`SELECT s.*, ${head("experiment_macro_data")} AS head_measurements, ${head("experiment_raw_data")} AS head_samples
+  return sql`SELECT s.*, ${head("experiment_macro_data")} AS head_measurements, ${head("experiment_raw_data")} AS head_samples,
+      (SELECT ${ACCESS_FINGERPRINT} FROM ${table("experiments")} e WHERE e.experiment_id = s.experiment_id) AS meta
     FROM (${access.standingStatement(experimentId)}) s`;
 }

@@ -7,7 +7,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DatabricksDialect } from "../../lakehouse/databricks/databricks-dialect.js";
-import { DuckDbDialect } from "../../lakehouse/duckdb/duckdb-dialect.js";
 import { render, type Sql } from "../../lakehouse/sql.js";
 import {
   applyStatement,

@@ -215,7 +215,7 @@ describe("access", () => {
     const one = started(1);
     const rec = subscribe<MeasurementData>(client, MEASUREMENTS, { e: privateId });
     await one.done;
-    await gw.runtime.streams.poll(); // the poller learns the access fingerprint
+    // No poll in between: the access fingerprint the start statement read is what the next poll compares.
     const members = await gw.lakehouse.query<{ role: string }>(
       sql`SELECT role FROM ${table("experiment_members")} WHERE experiment_id = ${privateId} AND user_id = ${DEMO_PERSONAS.member.id}`,
     );
@@ -240,7 +240,6 @@ describe("access", () => {
     const one = started(1);
     const rec = subscribe<MeasurementData>(client, MEASUREMENTS, { e: publicId });
     await one.done;
-    await gw.runtime.streams.poll();
     await gw.lakehouse.execute(
       sql`UPDATE ${table("experiments")} SET visibility = 'private' WHERE experiment_id = ${publicId}`,
     );

@@ -4,17 +4,18 @@
  * delivers, polls that stop at their row bound, cursors too old to replay.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
 import { seedDemo } from "../../lakehouse/demo/seed-demo.js";
 import { type Simulation, startSimulation } from "../../lakehouse/demo/simulate.js";
 import { openCentrumDuckDb } from "../../lakehouse/duckdb/bootstrap.js";
 import type { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
 import type { QueryOptions, Row } from "../../lakehouse/lakehouse.js";
 import { LakehouseWrapper } from "../../lakehouse/lakehouse-wrapper.js";
-import { render, type Sql, sql, table } from "../../lakehouse/sql.js";
+import { join, render, type Sql, sql, table } from "../../lakehouse/sql.js";
 import { ExperimentAccess } from "../../resolvers/access/experiment-access.js";
 import { ANONYMOUS } from "../../resolvers/access/viewer.js";
 import { createMemoryPubSub } from "../../resolvers/events/gateway-events.js";
-import { type StreamEvent, StreamHub } from "../../resolvers/streams/stream-hub.js";
+import { type MacroFollow, type StreamEvent, StreamHub } from "../../resolvers/streams/stream-hub.js";
 import { encodeStreamCursor, STREAM_START } from "../../resolvers/streams/stream-position.js";
 
 /** Holds back the answer of the next statement that matches until released (it has already run). */
@@ -187,6 +188,119 @@ describe("bounds", () => {
       hub.open({ kind: "samples", experimentId, access, caller: "old", after: FROM_THE_START() }),
     ).rejects.toMatchObject({ code: "CURSOR_TOO_OLD" });
     expect(hub.stats().subscriptions).toBe(0); // nothing left registered
+    await hub.stop();
+  });
+});
+
+/** A bare type model: base columns only (enough to route rows to a macro). */
+function follow(macroFilename: string): [string, MacroFollow] {
+  const model: MacroTypeModel = {
+    macroFilename,
+    macroName: macroFilename,
+    fieldName: macroFilename,
+    typeName: macroFilename,
+    description: "",
+    experimentIds: [],
+    fields: [],
+  };
+  return [macroFilename, { model, leaves: [], output: false }];
+}
+
+describe("coverage", () => {
+  it("gives a subscriber that joins a watched experiment the rows of its other macros too", async () => {
+    const slow = new SlowWarehouse(duck);
+    const hub = hubOn(slow);
+    await hub.start();
+    // Written together by the RIDES protocol; B sorts before A, so B rows of a commit come before its A rows.
+    const [a, b] = ["macro_photosynthesis", "macro_leaf_environment"];
+    // Someone follows macro A only; the experiment is watched for A.
+    const onlyA = await hub.open({
+      kind: "measurements",
+      experimentId,
+      access,
+      caller: "a",
+      macros: new Map([follow(a!)]),
+    });
+    await hub.poll();
+    // A subscriber of A and B is still starting while new rows land and a poll publishes A's…
+    const held = slow.holdNext((text) => text.includes("head_measurements"));
+    const both = hub.open({
+      kind: "measurements",
+      experimentId,
+      access,
+      caller: "ab",
+      macros: new Map([follow(a!), follow(b!)]),
+    });
+    await held.ran;
+    const stamps: number[] = [];
+    const writtenRows = () =>
+      duck.query<{ macro_filename: string; id: bigint }>(
+        sql`SELECT macro_filename, id FROM ${table("experiment_macro_data")}
+          WHERE experiment_id = ${experimentId} AND epoch_ms(processed_timestamp) IN (${join(stamps.map((t) => sql`${t}`))})
+            AND macro_filename IN (${a!}, ${b!})
+          ORDER BY epoch_us(processed_timestamp), macro_filename, id`,
+      );
+    let written: { macro_filename: string; id: bigint }[] = [];
+    while (new Set(written.map((w) => w.macro_filename)).size < 2 && stamps.length < 20) {
+      const tick = await sim.tick();
+      if (tick?.ids.has(experimentId)) stamps.push(tick.processedMs);
+      if (stamps.length) written = await writtenRows();
+    }
+    expect(new Set(written.map((w) => w.macro_filename)).size).toBe(2);
+    await hub.poll();
+    held.release();
+    const stream = await both;
+    // …then the next poll covers it for both macros.
+    await hub.poll();
+    const events = await drain(stream, written.length);
+    expect(
+      events.map((e) =>
+        e.kind === "measurement" ? `${e.measurement.macro_filename}/${e.measurement.id}` : e.kind,
+      ),
+    ).toEqual(written.map((w) => `${w.macro_filename}/${w.id}`));
+    await onlyA.return?.();
+    await stream.return?.();
+    await hub.stop();
+  });
+
+  it("refuses a cursor ahead of the stream, so it cannot move anyone's watermark", async () => {
+    const hub = hubOn(duck);
+    const ahead = encodeStreamCursor("samples", experimentId, {
+      pos: 9_000_000_000_000_000n,
+      file: "",
+      id: 1n,
+    });
+    await expect(
+      hub.open({ kind: "samples", experimentId, access, caller: "x", after: ahead }),
+    ).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+    });
+    await hub.stop();
+  });
+
+  it("replays more rows than the live buffer holds, then goes on live", async () => {
+    const hub = new StreamHub({
+      lakehouse: duck,
+      pubsub: createMemoryPubSub(),
+      intervalMs: 3_600_000,
+      bufferSize: 3,
+    });
+    await hub.start();
+    const stream = await hub.open({
+      kind: "samples",
+      experimentId,
+      access,
+      caller: "r",
+      after: FROM_THE_START(),
+    });
+    await hub.poll();
+    const tick = await sim.tick();
+    await hub.poll();
+    const expected = await sampleIdsAfterStart();
+    expect(expected.length).toBeGreaterThan(3 + tick!.ids.get(experimentId)!.length);
+    const events = await drain(stream, expected.length);
+    expect(events.map((e) => (e.kind === "sample" ? e.sample.id.toString() : e.kind))).toEqual(expected);
+    await stream.return?.();
     await hub.stop();
   });
 });
