@@ -108,7 +108,9 @@ async function main(): Promise<void> {
       STREAM_WRITE_PUSH: "false",
       STREAM_POLL_MS: String(POLL_MS),
       CACHE_TTL_MS: "0",
+      // All 5,000 clients share one address (one anonymous caller): its subscription and cost caps are raised.
       SUBSCRIPTIONS_PER_CALLER: String(SUBSCRIBERS + 10),
+      RATE_LIMIT_POINTS: String(4 * SUBSCRIBERS),
       LOG_LEVEL: "debug",
       EXPOSE_STATEMENTS: "false",
     },
