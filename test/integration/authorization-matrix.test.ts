@@ -1,18 +1,20 @@
 /**
  * The authorization matrix through the real server: anonymous / outsider / viewer / member / admin × a public and
- * a private experiment × reading the experiment, a page of its measurements, annotating it, and changing someone
- * else's annotation. A private experiment the caller may not read answers exactly like a missing one.
+ * a private experiment × reading the experiment, a page of its measurements, annotating it, changing someone
+ * else's annotation, and subscribing to its new samples over graphql-ws. A private experiment the caller may not read answers exactly like a missing one.
  */
+import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../gateway/auth/jwt.js";
 import { DEMO_PERSONAS } from "../../lakehouse/demo/demo-users.js";
 import { sql, table } from "../../lakehouse/sql.js";
 import { TEST_JWT_SECRET } from "../support/gateway-process.js";
 import { type InProcessGateway, startInProcessGateway } from "../support/in-process-gateway.js";
+import { failureCode, subscribe, wsClient } from "../support/subscription-clients.js";
 
 type Caller = "anonymous" | "outsider" | "viewer" | "member" | "admin";
 type Visibility = "public" | "private";
-type Operation = "read" | "page" | "annotate" | "edit others'";
+type Operation = "read" | "page" | "annotate" | "edit others'" | "subscribe";
 const OK = "ok";
 
 /**
@@ -39,6 +41,7 @@ const EXPECTED: Record<Visibility, Record<Operation, Record<Caller, string>>> = 
       member: "FORBIDDEN",
       admin: OK,
     },
+    subscribe: { anonymous: OK, outsider: OK, viewer: OK, member: OK, admin: OK },
   },
   private: {
     read: { anonymous: "NOT_FOUND", outsider: "NOT_FOUND", viewer: OK, member: OK, admin: OK },
@@ -51,6 +54,7 @@ const EXPECTED: Record<Visibility, Record<Operation, Record<Caller, string>>> = 
       member: "FORBIDDEN",
       admin: OK,
     },
+    subscribe: { anonymous: "NOT_FOUND", outsider: "NOT_FOUND", viewer: OK, member: OK, admin: OK },
   },
 };
 
@@ -151,6 +155,22 @@ async function attempt(operation: Operation, visibility: Visibility, caller: Cal
         options,
       );
       break;
+    case "subscribe": {
+      // Started (the hub says so) or refused with an `error` message for the operation.
+      const client = wsClient(gw.url, token);
+      try {
+        const started = once(gw.runtime.streams.events, "started").then(() => OK);
+        const rec = subscribe(client, `subscription($e: ID!) { sampleAdded(experimentId: $e) { cursor } }`, {
+          e: e.id,
+        });
+        return await Promise.race([
+          started,
+          rec.waitForEnd().then(() => failureCode(rec.failure) ?? "ENDED"),
+        ]);
+      } finally {
+        await client.dispose();
+      }
+    }
     case "edit others'":
       res = await gw.gql(
         `mutation($input: UpdateAnnotationInput!) { updateAnnotation(input: $input) { annotations { id } } }`,
@@ -164,7 +184,7 @@ async function attempt(operation: Operation, visibility: Visibility, caller: Cal
 
 describe("authorization matrix", () => {
   for (const visibility of ["public", "private"] as const) {
-    for (const operation of ["read", "page", "annotate", "edit others'"] as const) {
+    for (const operation of ["read", "page", "annotate", "edit others'", "subscribe"] as const) {
       it(`${operation} on a ${visibility} experiment`, async () => {
         const actual: Record<string, string> = {};
         for (const caller of ["anonymous", "outsider", "viewer", "member", "admin"] as const) {
