@@ -473,12 +473,21 @@ export class StreamHub {
     this.#apply(sub, part);
   }
 
-  /** Takes a part's rows if the part covers the subscriber: it starts at or before what the subscriber was given, for all its macros. */
+  /**
+   * Takes a part's rows if the part covers the subscriber: it starts at or before what the subscriber was given, and
+   * has all its macros with every path it selects (a poll planned before it joined may lack them).
+   */
   #apply(sub: Subscription, part: StreamPart): void {
     if (sub.queue.closed || !sub.covered || !sub.position) return;
     const covers =
       comparePositions(part.after, sub.covered) <= 0 &&
-      (part.kind === "samples" || [...(sub.macros?.keys() ?? [])].every((f) => part.macros.includes(f)));
+      (part.kind === "samples" ||
+        [...(sub.macros ?? [])].every(
+          ([f, follow]) =>
+            part.macros.includes(f) &&
+            follow.leaves.every((l) => part.leaves[f]?.includes(l.key)) &&
+            (!follow.output || part.outputs.includes(f)),
+        ));
     if (!covers) {
       if (sub.state === "live") {
         sub.state = "catching";

@@ -35,6 +35,9 @@ export interface StreamPart {
   readonly upTo: StreamPosition;
   /** The macros the part is complete for (measurements). */
   readonly macros: readonly string[];
+  /** Per macro, the leaf keys its rows carry values of, and whether they carry the whole output. */
+  readonly leaves: Readonly<Record<string, readonly string[]>>;
+  readonly outputs: readonly string[];
   /** In position order. */
   readonly rows: readonly StreamRow[];
 }
@@ -180,6 +183,11 @@ export class StreamPoller {
         after,
         upTo,
         macros: kindTag === "m" ? macros : [],
+        leaves:
+          kindTag === "m"
+            ? Object.fromEntries(macros.map((f) => [f, [...(byMacro.get(f)?.leaves.keys() ?? [])]]))
+            : {},
+        outputs: kindTag === "m" ? macros.filter((f) => byMacro.get(f)?.output) : [],
         rows: list,
       });
     }

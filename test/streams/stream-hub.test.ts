@@ -4,7 +4,7 @@
  * delivers, polls that stop at their row bound, cursors too old to replay.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
+import { buildMacroTypeModels, type MacroTypeModel } from "../../codegen/macro-type-model.js";
 import { seedDemo } from "../../lakehouse/demo/seed-demo.js";
 import { type Simulation, startSimulation } from "../../lakehouse/demo/simulate.js";
 import { openCentrumDuckDb } from "../../lakehouse/duckdb/bootstrap.js";
@@ -12,11 +12,15 @@ import type { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js
 import type { QueryOptions, Row } from "../../lakehouse/lakehouse.js";
 import { LakehouseWrapper } from "../../lakehouse/lakehouse-wrapper.js";
 import { join, render, type Sql, sql, table } from "../../lakehouse/sql.js";
+import { variantCastOf } from "../../lakehouse/variant-casts.js";
 import { ExperimentAccess } from "../../resolvers/access/experiment-access.js";
 import { ANONYMOUS } from "../../resolvers/access/viewer.js";
+import { catalogSourceByName } from "../../resolvers/catalog/catalog-source.js";
 import { createMemoryPubSub } from "../../resolvers/events/gateway-events.js";
+import { modelLeaves } from "../../resolvers/measurements/measurement-selection.js";
 import { type MacroFollow, type StreamEvent, StreamHub } from "../../resolvers/streams/stream-hub.js";
 import { encodeStreamCursor, STREAM_START } from "../../resolvers/streams/stream-position.js";
+import { leafKey } from "../../resolvers/streams/stream-statements.js";
 
 /** Holds back the answer of the next statement that matches until released (it has already run). */
 class SlowWarehouse extends LakehouseWrapper {
@@ -300,6 +304,75 @@ describe("coverage", () => {
     expect(expected.length).toBeGreaterThan(3 + tick!.ids.get(experimentId)!.length);
     const events = await drain(stream, expected.length);
     expect(events.map((e) => (e.kind === "sample" ? e.sample.id.toString() : e.kind))).toEqual(expected);
+    await stream.return?.();
+    await hub.stop();
+  });
+});
+
+describe("selected paths", () => {
+  it("gives a joining subscriber the paths it selects, not only those of the subscribers before it", async () => {
+    const entries = await catalogSourceByName("experiment_macros").read(duck);
+    const { macros } = buildMacroTypeModels(
+      entries.flatMap((e) => (e.outputSchema ? [{ ...e, outputSchema: e.outputSchema }] : [])),
+    );
+    const model = macros.find((m) => m.macroFilename === "macro_photosynthesis")!;
+    const leafOf = (name: string) => {
+      const field = model.fields.find((f) => f.name === name)!;
+      const cast = variantCastOf(field.type);
+      return { field, leaf: { key: leafKey(field.path, cast), path: field.path, cast } };
+    };
+    const phi2 = leafOf("Phi2");
+    const npq = leafOf("PhiNPQ");
+    const selecting = (leaf: typeof phi2): Map<string, MacroFollow> =>
+      new Map([["macro_photosynthesis", { model, leaves: [leaf.leaf], output: false }]]);
+
+    const slow = new SlowWarehouse(duck);
+    const hub = hubOn(slow);
+    await hub.start();
+    const first = await hub.open({
+      kind: "measurements",
+      experimentId,
+      access,
+      caller: "phi2",
+      macros: selecting(phi2),
+    });
+    await hub.poll();
+    // Joins selecting PhiNPQ while a poll planned without it publishes new rows.
+    const held = slow.holdNext((text) => text.includes("head_measurements"));
+    const joining = hub.open({
+      kind: "measurements",
+      experimentId,
+      access,
+      caller: "npq",
+      macros: selecting(npq),
+    });
+    await held.ran;
+    const stamps: number[] = [];
+    while (stamps.length < 20) {
+      const tick = await sim.tick();
+      if (tick?.ids.has(experimentId)) stamps.push(tick.processedMs);
+      const [n] = await duck.query<{ n: bigint }>(
+        sql`SELECT count(*) AS n FROM ${table("experiment_macro_data")} WHERE experiment_id = ${experimentId}
+          AND macro_filename = 'macro_photosynthesis' AND epoch_ms(processed_timestamp) IN (${join([0, ...stamps].map((t) => sql`${t}`))})`,
+      );
+      if (n!.n > 0n) break;
+    }
+    await hub.poll();
+    held.release();
+    const stream = await joining;
+    await hub.poll();
+    const [{ n }] = (await duck.query<{ n: bigint }>(
+      sql`SELECT count(*) AS n FROM ${table("experiment_macro_data")} WHERE experiment_id = ${experimentId}
+        AND macro_filename = 'macro_photosynthesis' AND epoch_ms(processed_timestamp) IN (${join(stamps.map((t) => sql`${t}`))})`,
+    )) as [{ n: bigint }];
+    expect(n).toBeGreaterThan(0n);
+    const events = await drain(stream, Number(n));
+    const alias = modelLeaves(model).get(npq.field)!;
+    for (const e of events) {
+      expect(e.kind).toBe("measurement");
+      if (e.kind === "measurement") expect(alias in e.measurement, "the PhiNPQ value was read").toBe(true);
+    }
+    await first.return?.();
     await stream.return?.();
     await hub.stop();
   });
