@@ -147,10 +147,7 @@ function useWarehouseCost(
     schema: GraphQLSchema;
     variableValues?: unknown;
     contextValue: unknown;
-  }):
-    | { refused: ExecutionResult }
-    | { report: (actual: number) => Record<string, unknown>; subscription: boolean }
-    | null => {
+  }): { refused: ExecutionResult } | { report: (actual: number) => Record<string, unknown> } | null => {
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return null;
     const fragments: Record<string, FragmentDefinitionNode> = {};
@@ -209,7 +206,7 @@ function useWarehouseCost(
         ),
       );
     }
-    return { report, subscription };
+    return { report };
   };
 
   return {

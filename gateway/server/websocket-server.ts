@@ -29,9 +29,6 @@ interface ConnectionState {
 }
 
 export interface GatewayWebSockets {
-  readonly server: WebSocketServer;
-  /** Open connections. */
-  readonly connections: () => number;
   /** Closes every connection with 1001 (going away); clients reconnect elsewhere and resume with `after`. */
   close(): Promise<void>;
 }
@@ -165,8 +162,6 @@ export function attachWebSockets(options: {
   );
 
   return {
-    server,
-    connections: () => server.clients.size,
     async close() {
       await disposable.dispose();
     },

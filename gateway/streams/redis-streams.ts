@@ -25,7 +25,6 @@ import {
   type StreamDemand,
   type StreamWatermarks,
 } from "../../resolvers/streams/stream-coordinator.js";
-import { earlierEncoded } from "../../resolvers/streams/stream-hub.js";
 
 /** Topics that stay in this process. */
 const LOCAL_TOPICS: ReadonlySet<keyof GatewayTopics> = new Set(["schema.changed"]);
@@ -132,7 +131,7 @@ export class RedisStreamCoordinator implements StreamCoordinator {
       else demands.push(JSON.parse(value) as StreamDemand);
     });
     if (gone.length) await this.redis.srem(processes, ...gone);
-    return mergeDemands(demands, earlierEncoded);
+    return mergeDemands(demands);
   }
 
   async isPoller(): Promise<boolean> {

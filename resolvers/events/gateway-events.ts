@@ -36,7 +36,7 @@ export interface AnnotationChanged {
 
 /** New rows of watched experiments with their coverage, and access fingerprints, from the one stream poller (JSON-safe `PollMessage`). */
 export interface StreamRowsPublished {
-  readonly rows: unknown;
+  readonly poll: unknown;
 }
 
 export type GatewayTopics = {

@@ -5,10 +5,8 @@
  * `gateway/streams/redis-stream-coordinator.ts` keeps them in Redis. Everything here is plain JSON.
  */
 
+import { type EncodedPosition, earlierEncoded } from "./stream-position.js";
 import type { LeafRequirement } from "./stream-statements.js";
-
-/** A position as JSON: `[pos, file, id]` with bigints as strings. */
-export type EncodedPosition = readonly [string, string | null, string | null];
 
 export interface MacroDemand {
   readonly leaves: readonly LeafRequirement[];
@@ -73,27 +71,17 @@ export class LocalStreamCoordinator implements StreamCoordinator {
   async close(): Promise<void> {}
 }
 
-type Earlier = (a: EncodedPosition, b: EncodedPosition) => EncodedPosition;
-
-function earliest(
-  a: EncodedPosition | null,
-  b: EncodedPosition | null,
-  earlier: Earlier,
-): EncodedPosition | null {
-  return a === null ? b : b === null ? a : earlier(a, b);
+function earliest(a: EncodedPosition | null, b: EncodedPosition | null): EncodedPosition | null {
+  return a === null ? b : b === null ? a : earlierEncoded(a, b);
 }
 
-export function mergeReach(
-  a: StreamReach | null,
-  b: StreamReach | null,
-  earlier: Earlier,
-): StreamReach | null {
+function mergeReach(a: StreamReach | null, b: StreamReach | null): StreamReach | null {
   if (!a || !b) return a ?? b;
-  return { from: earliest(a.from, b.from, earlier), live: earliest(a.live, b.live, earlier) };
+  return { from: earliest(a.from, b.from), live: earliest(a.live, b.live) };
 }
 
 /** Merges demands (of several subscribers or processes): earliest reach, union of macros and paths. */
-export function mergeDemands(demands: readonly StreamDemand[], earlier: Earlier): StreamDemand {
+export function mergeDemands(demands: readonly StreamDemand[]): StreamDemand {
   const out: Record<
     string,
     { macros: Record<string, MacroDemand>; measurements: StreamReach | null; samples: StreamReach | null }
@@ -112,8 +100,8 @@ export function mergeDemands(demands: readonly StreamDemand[], earlier: Earlier)
         for (const l of m.leaves) leaves.set(l.key, l);
         target.macros[file] = { leaves: [...leaves.values()], output: prior.output || m.output };
       }
-      target.measurements = mergeReach(target.measurements, e.measurements, earlier);
-      target.samples = mergeReach(target.samples, e.samples, earlier);
+      target.measurements = mergeReach(target.measurements, e.measurements);
+      target.samples = mergeReach(target.samples, e.samples);
     }
   }
   return out;

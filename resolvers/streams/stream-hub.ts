@@ -20,8 +20,6 @@ import { EventEmitter } from "node:events";
 import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
 import { CodedError } from "../../lakehouse/errors.js";
 import type { Lakehouse, Row } from "../../lakehouse/lakehouse.js";
-import type { Sql } from "../../lakehouse/sql.js";
-import type { StatementOrigin } from "../../lakehouse/statement-log.js";
 import { variantCastOf } from "../../lakehouse/variant-casts.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
 import { BadUserInputError, NotFoundError } from "../errors.js";
@@ -35,21 +33,16 @@ import {
   type ExperimentDemand,
   LocalStreamCoordinator,
   type MacroDemand,
-  mergeReach,
+  mergeDemands,
   type StreamCoordinator,
   type StreamDemand,
   type StreamReach,
 } from "./stream-coordinator.js";
-import {
-  earlierEncoded,
-  encodePosition,
-  type PollMessage,
-  type StreamPart,
-  StreamPoller,
-} from "./stream-poller.js";
+import { type PollMessage, readAs, type StreamPart, StreamPoller } from "./stream-poller.js";
 import {
   comparePositions,
   decodeStreamCursor,
+  encodePosition,
   encodeStreamCursor,
   headPosition,
   maxPosition,
@@ -127,7 +120,6 @@ export interface StreamHubStats {
   readonly subscriptions: number;
   readonly watchedExperiments: number;
   readonly polls: number;
-  readonly pollStatements: number;
   readonly rowsPublished: number;
   readonly eventsQueued: number;
   readonly slowConsumers: number;
@@ -160,8 +152,6 @@ interface Subscription {
 
 const DEFAULTS = { pollLimit: 5_000, replayLimit: 10_000, bufferSize: 1_000, maxPerCaller: 500 };
 
-export { earlierEncoded };
-
 export class StreamHub {
   readonly #options: Required<Omit<StreamHubOptions, "coordinator" | "log">>;
   readonly #coordinator: StreamCoordinator;
@@ -175,7 +165,7 @@ export class StreamHub {
   #stopped = false;
   readonly #unsubscribe: (() => Promise<void>)[] = [];
   readonly #polls = new FreshRun(() => this.#poll());
-  #stats = { polls: 0, pollStatements: 0, rowsPublished: 0, eventsQueued: 0, slowConsumers: 0 };
+  #stats = { polls: 0, rowsPublished: 0, eventsQueued: 0, slowConsumers: 0 };
   /** Rows mapped for one model, shared by every subscriber of that model. */
   readonly #mapped = new WeakMap<StreamRow, Map<MacroTypeModel, MeasurementRow>>();
   /** `started` and `ended` (a subscription, with its kind), `polled` (rows published), for logs and tests. */
@@ -205,7 +195,7 @@ export class StreamHub {
   async start(): Promise<void> {
     const { pubsub } = this.#options;
     this.#unsubscribe.push(
-      await unsubscriber(pubsub.subscribe("stream.rows", (message) => this.#fanOut(message.rows))),
+      await unsubscriber(pubsub.subscribe("stream.rows", (message) => this.#fanOut(message.poll))),
       await unsubscriber(pubsub.subscribe("annotation.changed", (change) => this.#annotation(change))),
       await unsubscriber(pubsub.subscribe("schema.changed", (change) => this.#schema(change))),
     );
@@ -292,7 +282,8 @@ export class StreamHub {
     this.#add(sub);
     if (input.kind === "schema") return this.#started(sub, "live");
     try {
-      const [standing] = await this.#query<StreamStart>(
+      const [standing] = await readAs<StreamStart>(
+        this.#options.lakehouse,
         "stream-start",
         startStatement(input.access, input.experimentId),
       );
@@ -362,7 +353,11 @@ export class StreamHub {
     };
     if (plan.measurements.length === 0 && plan.samples.length === 0) return [];
     const { statement, columns } = pollStatement(plan);
-    const rows = readPoll(plan, columns, await this.#query<Row>("stream-start", statement)).rows;
+    const rows = readPoll(
+      plan,
+      columns,
+      await readAs<Row>(this.#options.lakehouse, "stream-start", statement),
+    ).rows;
     if (rows.length > limit) {
       throw new CodedError(
         `More than ${limit} rows arrived after this cursor: query the data first, then subscribe with the stream head as \`after\`.`,
@@ -371,12 +366,6 @@ export class StreamHub {
       );
     }
     return [...rows].sort((a, b) => comparePositions(a.position, b.position));
-  }
-
-  /** A read, recorded as the hub's (`/metrics` tells the hub's statements from requests'). */
-  #query<R extends object>(origin: StatementOrigin, statement: Sql): Promise<R[]> {
-    const lakehouse = this.#options.lakehouse;
-    return lakehouse.statements.withOrigin(origin, () => lakehouse.query<R>(statement));
   }
 
   #add(sub: Subscription): void {
@@ -403,12 +392,11 @@ export class StreamHub {
   /** This process's demand: what its started subscriptions follow, and how far each has been given its rows. */
   #localDemand(): StreamDemand {
     if (this.#demand) return this.#demand;
+    // One demand per started subscription, merged (earliest reach, union of macros and paths). An annotation
+    // subscriber alone adds an empty demand: its experiment's access fingerprint is still read.
     const demands: StreamDemand[] = [];
     for (const [experimentId, subs] of this.#byExperiment) {
       if (experimentId === "") continue; // schema changes: nothing to poll
-      const macros: Record<string, MacroDemand> = {};
-      let measurements: StreamReach | null = null;
-      let samples: StreamReach | null = null;
       for (const sub of subs) {
         if (sub.state === "starting") continue;
         const covered = sub.covered ? encodePosition(sub.covered) : null;
@@ -417,22 +405,18 @@ export class StreamHub {
             ? { from: covered, live: null }
             : { from: null, live: covered }
           : null;
-        if (sub.kind === "samples") samples = mergeReach(samples, reach, earlierEncoded);
-        if (sub.kind === "measurements") measurements = mergeReach(measurements, reach, earlierEncoded);
-        for (const [file, follow] of sub.macros ?? []) {
-          const leaves = new Map((macros[file]?.leaves ?? []).map((l) => [l.key, l]));
-          for (const l of follow.leaves) leaves.set(l.key, l);
-          macros[file] = {
-            leaves: [...leaves.values()],
-            output: (macros[file]?.output ?? false) || follow.output,
-          };
-        }
+        const macros: Record<string, MacroDemand> = {};
+        for (const [file, follow] of sub.macros ?? [])
+          macros[file] = { leaves: follow.leaves, output: follow.output };
+        const demand: ExperimentDemand = {
+          macros,
+          measurements: sub.kind === "measurements" ? reach : null,
+          samples: sub.kind === "samples" ? reach : null,
+        };
+        demands.push({ [experimentId]: demand });
       }
-      // Annotation subscribers alone still need the access fingerprint: an empty demand reads only that.
-      const demand: ExperimentDemand = { macros, measurements, samples };
-      demands.push({ [experimentId]: demand });
     }
-    this.#demand = Object.assign({}, ...demands) as StreamDemand;
+    this.#demand = mergeDemands(demands);
     return this.#demand;
   }
 
@@ -441,7 +425,6 @@ export class StreamHub {
     const outcome = await this.#poller.poll(this.#localDemand());
     if (!outcome) return 0;
     this.#stats.polls++;
-    this.#stats.pollStatements++;
     this.#stats.rowsPublished += outcome.rows;
     if (outcome.truncated) setImmediate(() => void this.poll().catch(() => undefined));
     this.events.emit("polled", { rows: outcome.rows, statementMs: outcome.statementMs });
@@ -481,13 +464,7 @@ export class StreamHub {
     if (sub.queue.closed || !sub.covered || !sub.position) return;
     const covers =
       comparePositions(part.after, sub.covered) <= 0 &&
-      (part.kind === "samples" ||
-        [...(sub.macros ?? [])].every(
-          ([f, follow]) =>
-            part.macros.includes(f) &&
-            follow.leaves.every((l) => part.leaves[f]?.includes(l.key)) &&
-            (!follow.output || part.outputs.includes(f)),
-        ));
+      (part.kind === "samples" || carries(part, sub.macros));
     if (!covers) {
       if (sub.state === "live") {
         sub.state = "catching";
@@ -583,7 +560,8 @@ export class StreamHub {
     for (const group of byViewer.values()) {
       const access = group[0]!.access;
       try {
-        const [standing] = await this.#query<StreamStart>(
+        const [standing] = await readAs<StreamStart>(
+          this.#options.lakehouse,
           "stream-start",
           startStatement(access, experimentId),
         );
@@ -604,6 +582,22 @@ export class StreamHub {
     }
   }
 }
+
+/** Whether a part has every macro a subscriber follows, with every path it selects (looked up once per part). */
+function carries(part: StreamPart, macros: ReadonlyMap<string, MacroFollow> | null): boolean {
+  let index = PART_INDEX.get(part);
+  if (!index) {
+    index = new Map(part.macros.map((f) => [f, new Set(part.leaves[f] ?? [])]));
+    PART_INDEX.set(part, index);
+  }
+  for (const [file, follow] of macros ?? []) {
+    const leaves = index.get(file);
+    if (!leaves || (follow.output && !part.outputs.includes(file))) return false;
+    for (const l of follow.leaves) if (!leaves.has(l.key)) return false;
+  }
+  return true;
+}
+const PART_INDEX = new WeakMap<StreamPart, ReadonlyMap<string, ReadonlySet<string>>>();
 
 /** A poll row as a row of `model`'s page statements: leaf values under the model's column aliases. */
 function mapToModel(row: Extract<StreamRow, { kind: "measurement" }>, model: MacroTypeModel): MeasurementRow {

@@ -16,8 +16,16 @@ import type { Sql } from "../../lakehouse/sql.js";
 import type { StatementOrigin } from "../../lakehouse/statement-log.js";
 import type { GatewayPubSub } from "../events/gateway-events.js";
 import { toJsonSafe } from "./json-codec.js";
-import type { EncodedPosition, StreamCoordinator, StreamDemand, StreamReach } from "./stream-coordinator.js";
-import { comparePositions, maxPosition, minPosition, type StreamPosition } from "./stream-position.js";
+import type { StreamCoordinator, StreamDemand, StreamReach } from "./stream-coordinator.js";
+import {
+  comparePositions,
+  decodePosition,
+  type EncodedPosition,
+  encodePosition,
+  maxPosition,
+  minPosition,
+  type StreamPosition,
+} from "./stream-position.js";
 import {
   type LeafRequirement as Leaf,
   type MacroBranch,
@@ -50,25 +58,11 @@ export interface PollMessage {
 }
 
 export interface PollOutcome {
-  readonly parts: readonly StreamPart[];
+  /** Rows published. */
   readonly rows: number;
-  /** Experiments whose access fingerprint is now this. */
-  readonly meta: ReadonlyMap<string, string>;
   /** Whether a branch hit its bound (the next poll should follow at once). */
   readonly truncated: boolean;
   readonly statementMs: number;
-}
-
-export function encodePosition(p: StreamPosition): EncodedPosition {
-  return [p.pos.toString(), p.file, p.id === null ? null : p.id.toString()];
-}
-
-export function decodePosition(p: EncodedPosition): StreamPosition {
-  return { pos: BigInt(p[0]), file: p[1], id: p[2] === null ? null : BigInt(p[2]) };
-}
-
-export function earlierEncoded(a: EncodedPosition, b: EncodedPosition): EncodedPosition {
-  return comparePositions(decodePosition(a), decodePosition(b)) <= 0 ? a : b;
 }
 
 const key = (experimentId: string, kind: "m" | "s") => `${experimentId}\u0000${kind}`;
@@ -149,7 +143,7 @@ export class StreamPoller {
     };
     const { statement, columns } = pollStatement(plan);
     const started = performance.now();
-    const result = readPoll(plan, columns, await this.#query<Row>("stream-poll", statement));
+    const result = readPoll(plan, columns, await readAs<Row>(this.lakehouse, "stream-poll", statement));
     const statementMs = performance.now() - started;
 
     // Group rows by experiment stream, and cut each stream where a bounded branch it was read by stopped.
@@ -192,17 +186,22 @@ export class StreamPoller {
       });
     }
     const message: PollMessage = { parts, meta: Object.fromEntries(result.meta) };
-    await this.pubsub.publish("stream.rows", { rows: toJsonSafe(message) });
+    await this.pubsub.publish("stream.rows", { poll: toJsonSafe(message) });
     await this.coordinator.saveWatermarks({
       positions,
       meta: Object.fromEntries(
         experiments.flatMap((id) => (result.meta.has(id) ? [[id, result.meta.get(id)!]] : [])),
       ),
     });
-    return { parts, rows, meta: result.meta, truncated: result.truncated.size > 0, statementMs };
+    return { rows, truncated: result.truncated.size > 0, statementMs };
   }
+}
 
-  #query<R extends object>(origin: StatementOrigin, statement: Sql): Promise<R[]> {
-    return this.lakehouse.statements.withOrigin(origin, () => this.lakehouse.query<R>(statement));
-  }
+/** A read of the streams, recorded with its origin (`/metrics` tells the poller's statements from requests'). */
+export function readAs<R extends object>(
+  lakehouse: Lakehouse,
+  origin: StatementOrigin,
+  statement: Sql,
+): Promise<R[]> {
+  return lakehouse.statements.withOrigin(origin, () => lakehouse.query<R>(statement));
 }

@@ -42,6 +42,21 @@ export function maxPosition(a: StreamPosition, b: StreamPosition): StreamPositio
   return comparePositions(a, b) >= 0 ? a : b;
 }
 
+/** A position as JSON (it crosses processes): `[pos, file, id]` with bigints as strings. */
+export type EncodedPosition = readonly [string, string | null, string | null];
+
+export function encodePosition(p: StreamPosition): EncodedPosition {
+  return [p.pos.toString(), p.file, p.id === null ? null : p.id.toString()];
+}
+
+export function decodePosition(p: EncodedPosition): StreamPosition {
+  return { pos: BigInt(p[0]), file: p[1], id: p[2] === null ? null : BigInt(p[2]) };
+}
+
+export function earlierEncoded(a: EncodedPosition, b: EncodedPosition): EncodedPosition {
+  return comparePositions(decodePosition(a), decodePosition(b)) <= 0 ? a : b;
+}
+
 const VERSION = 1;
 const KIND_TAGS: Record<StreamKind, string> = { measurements: "m", samples: "s" };
 

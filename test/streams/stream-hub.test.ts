@@ -74,7 +74,7 @@ afterAll(async () => {
 
 function hubOn(
   lakehouse: LakehouseWrapper | DuckDbLakehouse,
-  options: { pollLimit?: number; replayLimit?: number } = {},
+  options: { pollLimit?: number; replayLimit?: number; bufferSize?: number } = {},
 ) {
   return new StreamHub({ lakehouse, pubsub: createMemoryPubSub(), intervalMs: 3_600_000, ...options });
 }
@@ -283,12 +283,7 @@ describe("coverage", () => {
   });
 
   it("replays more rows than the live buffer holds, then goes on live", async () => {
-    const hub = new StreamHub({
-      lakehouse: duck,
-      pubsub: createMemoryPubSub(),
-      intervalMs: 3_600_000,
-      bufferSize: 3,
-    });
+    const hub = hubOn(duck, { bufferSize: 3 });
     await hub.start();
     const stream = await hub.open({
       kind: "samples",
