@@ -22,6 +22,7 @@ import {
   SCALAR_SHAPES,
   shapeOfVariantType,
 } from "./graphql-output-shape.js";
+import { RecentVariants } from "./recent-variants.js";
 import { parseVariantSchema, VariantSchemaParseError } from "./variant-schema-parser.js";
 import { printVariantKey, printVariantSchema } from "./variant-schema-printer.js";
 import { compareVariantKeys, type VariantType } from "./variant-type.js";
@@ -144,7 +145,8 @@ interface MacroMemo {
 export class MacroTypeModelBuilder {
   readonly #options: MacroTypeModelOptions;
   readonly #reservedTopLevel: ReadonlySet<string>;
-  #memos = new Map<string, MacroMemo>();
+  /** Recent memos per macro: the access sets' schemas build different groups of the same macro in turn. */
+  readonly #memos = new RecentVariants<MacroMemo>();
 
   constructor(options: MacroTypeModelOptions = {}) {
     this.#options = options;
@@ -161,9 +163,9 @@ export class MacroTypeModelBuilder {
     // Experiments that run the same macro mostly report the same schema text: parse and shape each text once.
     const parsed = new Map<string, ParsedSchema>();
     for (const [macroFilename, group] of groupByMacro(entries)) {
-      const previous = this.#memos.get(macroFilename);
+      const previous = this.#memos.find(macroFilename, (m) => sameGroup(m.group, group));
       let memo: MacroMemo;
-      if (previous !== undefined && sameGroup(previous.group, group)) {
+      if (previous !== undefined) {
         memo = { group: previous.group, merged: previous.merged, warnings: previous.warnings };
       } else {
         const macroWarnings: string[] = [];
@@ -198,11 +200,10 @@ export class MacroTypeModelBuilder {
       const fieldName = fieldNames.get(m.macroFilename)!;
       const typeName = typeNames[i]!;
       const memo = memos.get(m.macroFilename)!;
-      const previous = this.#memos.get(m.macroFilename);
+      const previous = this.#memos.find(m.macroFilename, (v) => v.merged === m && v.model !== undefined);
       // Reuse only the model built from this very merge, under the same names.
       if (
         previous?.model !== undefined &&
-        previous.merged === m &&
         previous.model.fieldName === fieldName &&
         previous.model.typeName === typeName &&
         types.allocateAll(previous.nestedTypes!)
@@ -241,7 +242,7 @@ export class MacroTypeModelBuilder {
       memos.set(m.macroFilename, { ...memo, model, nestedTypes });
       return model;
     });
-    this.#memos = memos;
+    this.#memos.commit(memos, (a, b) => sameGroup(a.group, b.group));
     return { macros, warnings };
   }
 }

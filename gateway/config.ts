@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   JWT_MAX_AGE_S: z.coerce.number().int().min(1).optional(),
   CATALOG_POLL_MS: z.coerce.number().int().min(50).default(30_000),
   FRESHNESS_POLL_MS: z.coerce.number().int().min(50).default(2_000),
+  SCHEMA_ACCESS_SETS: z.coerce.number().int().min(1).default(64),
   CATALOG_SOURCE: z.enum(["experiment_macros", "experiment_table_metadata"]).default("experiment_macros"),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
   MAX_DEPTH: z.coerce.number().int().min(1).default(15),
@@ -101,6 +102,8 @@ export interface GatewayConfig {
   readonly catalog: {
     readonly pollMs: number;
     readonly source: "experiment_macros" | "experiment_table_metadata";
+    /** Access sets whose schemas are kept built (most recently used). */
+    readonly accessSets: number;
   };
   /** How often the freshness watch compares experiment watermarks (drives cache invalidation). */
   readonly freshnessPollMs: number;
@@ -210,7 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       clockToleranceSeconds: e.JWT_CLOCK_SKEW_S,
       maxAgeSeconds: e.JWT_MAX_AGE_S,
     },
-    catalog: { pollMs: e.CATALOG_POLL_MS, source: e.CATALOG_SOURCE },
+    catalog: { pollMs: e.CATALOG_POLL_MS, source: e.CATALOG_SOURCE, accessSets: e.SCHEMA_ACCESS_SETS },
     freshnessPollMs: e.FRESHNESS_POLL_MS,
     maxPageSize: e.MAX_PAGE_SIZE,
     limits: {

@@ -10,7 +10,13 @@ import { seedDemo } from "../lakehouse/demo/seed-demo.js";
 import { startSimulation } from "../lakehouse/demo/simulate.js";
 import { isEmpty, openCentrumDuckDb } from "../lakehouse/duckdb/bootstrap.js";
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
-import { catalogSourceByName } from "../resolvers/catalog/catalog-source.js";
+import {
+  type AccessRow,
+  accessSnapshotStatement,
+  CatalogAccess,
+  PUBLIC_ACCESS_KEY,
+} from "../resolvers/access/catalog-access.js";
+import { type CatalogEntry, catalogSourceByName } from "../resolvers/catalog/catalog-source.js";
 import { createMemoryPubSub, type GatewayPubSub } from "../resolvers/events/gateway-events.js";
 import { StreamHub } from "../resolvers/streams/stream-hub.js";
 import { catalogFingerprint, GatewaySchemaBuilder } from "../schema/build-schema.js";
@@ -19,6 +25,12 @@ import { createTokenVerifier, type TokenVerifier } from "./auth/jwt.js";
 import type { GatewayConfig } from "./config.js";
 import { FreshnessWatch } from "./freshness/freshness-watch.js";
 import { connectRedisStreams } from "./streams/redis-streams.js";
+
+/** What the registry loads: the macro catalog, and who may read its experiments. */
+interface AccessCatalog {
+  readonly entries: readonly CatalogEntry[];
+  readonly access: CatalogAccess;
+}
 
 export interface GatewayRuntime {
   readonly config: GatewayConfig;
@@ -109,11 +121,33 @@ export async function createRuntime(
 
   const source = catalogSourceByName(config.catalog.source);
   const schemas = new GatewaySchemaBuilder();
-  const registry = new SchemaRegistry({
-    loadCatalog: () => raw.statements.withOrigin("catalog", () => source.read(raw)),
-    fingerprint: (entries) => catalogFingerprint(entries),
+  const registry = new SchemaRegistry<AccessCatalog>({
+    // The catalog and who may read its experiments (each access set is served the schema of what it may read).
+    loadCatalog: () =>
+      raw.statements.withOrigin("catalog", async () => {
+        const entries = await source.read(raw);
+        const rows = await raw.query<AccessRow>(accessSnapshotStatement());
+        return {
+          entries,
+          access: new CatalogAccess(
+            rows,
+            entries.map((e) => e.experimentId),
+          ),
+        };
+      }),
+    fingerprint: ({ entries, access }) => `${catalogFingerprint(entries)}:${access.fingerprint}`,
+    scoping: {
+      keyOf: ({ access }, viewer) => access.keyOf(viewer),
+      restrict: ({ entries, access }, key) => {
+        const readable = access.readerOf(key);
+        const part = entries.filter((e) => readable(e.experimentId));
+        return { catalog: { entries: part, access }, version: catalogFingerprint(part) };
+      },
+      defaultKey: PUBLIC_ACCESS_KEY,
+    },
+    maxScopes: config.catalog.accessSets,
     // Built off the request path: the async build yields to the event loop between its steps.
-    build: async (entries, version) => {
+    build: async ({ entries }, version) => {
       const { schema, warnings, models } = await schemas.buildAsync({ version, catalog: entries });
       return { schema, warnings, macros: new Map(models.map((m) => [m.macroFilename, m])) };
     },

@@ -2,6 +2,7 @@
 
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
 import { RequestLakehouse } from "../lakehouse/request-lakehouse.js";
+import type { SchemaScope } from "./access/catalog-access.js";
 import { ExperimentAccess } from "./access/experiment-access.js";
 import type { Viewer } from "./access/viewer.js";
 import type { GatewayPubSub } from "./events/gateway-events.js";
@@ -26,6 +27,8 @@ export interface GatewayContext {
   readonly caller: string;
   /** The process's subscriptions to fresh data. */
   readonly streams?: StreamHub;
+  /** The access set whose schema serves this request. */
+  readonly schemaScope?: SchemaScope;
   /**
    * Starts a new request scope on this context (fresh loaders and per-request reads): a subscription does before
    * each event, so relations of an event are read as of that event, not cached for the subscription's lifetime.
@@ -42,6 +45,7 @@ export function createGatewayContext(options: {
   /** The client's address (rate limits of anonymous callers). */
   address?: string;
   streams?: StreamHub;
+  schemaScope?: SchemaScope;
 }): GatewayContext {
   const access = new ExperimentAccess(options.viewer);
   const scope = () => {
@@ -66,6 +70,7 @@ export function createGatewayContext(options: {
     signal: options.signal,
     events: options.events,
     streams: options.streams,
+    schemaScope: options.schemaScope,
     caller:
       options.viewer.userId !== null
         ? `user:${options.viewer.userId}`

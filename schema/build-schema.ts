@@ -12,6 +12,7 @@ import {
   macroCatalogFingerprint,
   sameMacroTypeModel,
 } from "../codegen/macro-type-model.js";
+import { RecentVariants } from "../codegen/recent-variants.js";
 import { createBuilder } from "./builder.js";
 import { catalogFieldsContribution } from "./catalog-fields-contribution.js";
 import { macroTypesContribution } from "./macro-types-contribution.js";
@@ -82,7 +83,7 @@ export class GatewaySchemaBuilder {
   readonly fixedTypeNames: readonly string[];
   readonly #extended: readonly string[];
   readonly #models: MacroTypeModelBuilder;
-  #previousModels = new Map<string, MacroTypeModel>();
+  readonly #previousModels = new RecentVariants<MacroTypeModel>();
 
   constructor(contributions: readonly SchemaContribution[] = gatewayContributions()) {
     this.#contributions = contributions;
@@ -130,10 +131,9 @@ export class GatewaySchemaBuilder {
   *#steps(input: SchemaInput): Generator<void, BuiltGatewaySchema> {
     const built = this.#models.build(typedEntries(input.catalog));
     const models = built.macros.map((model) => {
-      const previous = this.#previousModels.get(model.macroFilename);
-      return previous && sameMacroTypeModel(previous, model) ? previous : model;
+      return this.#previousModels.find(model.macroFilename, (p) => sameMacroTypeModel(p, model)) ?? model;
     });
-    this.#previousModels = new Map(models.map((m) => [m.macroFilename, m]));
+    this.#previousModels.commit(new Map(models.map((m) => [m.macroFilename, m])), (a, b) => a === b);
     yield;
     const assembly = new SchemaAssembly(this.staticSchema, this.#extended);
     const catalog = { version: input.version, models };

@@ -34,6 +34,7 @@ import {
   type ObjectModel,
   sameMacroTypeModel,
 } from "../codegen/macro-type-model.js";
+import { RecentVariants } from "../codegen/recent-variants.js";
 import type { GatewayContext } from "../resolvers/context.js";
 import { BadUserInputError } from "../resolvers/errors.js";
 import type { ExperimentRow } from "../resolvers/loaders/request-loaders.js";
@@ -118,7 +119,8 @@ export class MacroTypeGenerator {
   readonly #args: MacroArgs;
   readonly #outputTypes: OutputTypes;
   readonly #measurementFields: readonly FieldEntry<unknown>[];
-  #previous = new Map<string, GeneratedMacro>();
+  /** What recent builds generated per macro (each access set's schema may hold a different variant). */
+  readonly #previous = new RecentVariants<GeneratedMacro>();
 
   constructor(statics: MacroTypeStatics) {
     this.#statics = statics;
@@ -139,9 +141,9 @@ export class MacroTypeGenerator {
     const canonical: MacroTypeModel[] = [];
     let sinceYield = 0;
     for (const model of models) {
-      const previous = this.#previous.get(model.macroFilename);
+      const previous = this.#previous.find(model.macroFilename, (g) => sameMacroTypeModel(g.model, model));
       let generated: GeneratedMacro;
-      if (previous && sameMacroTypeModel(previous.model, model)) {
+      if (previous) {
         generated = previous;
       } else {
         generated = this.#generate(model);
@@ -156,7 +158,7 @@ export class MacroTypeGenerator {
       for (const field of generated.queryFields) queryFields.push(field);
       canonical.push(generated.model);
     }
-    this.#previous = current;
+    this.#previous.commit(current, (a, b) => a.model === b.model);
     // The assembly puts them in schema order among the static fields.
     return {
       models: canonical,

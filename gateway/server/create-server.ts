@@ -18,6 +18,7 @@ import type { GatewayConfig } from "../config.js";
 import { GatewayMetrics } from "./gateway-metrics.js";
 import { createLogger, yogaLogger } from "./logger.js";
 import { maskError } from "./mask-error.js";
+import { useAccessSetSchema } from "./use-access-set-schema.js";
 import { useLakehouseReadiness } from "./use-lakehouse-readiness.js";
 import { useOperationLimits } from "./use-operation-limits.js";
 import { useOperationLog } from "./use-operation-log.js";
@@ -85,9 +86,10 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   deps.streams?.events.on("started", (kind) => logger.debug({ kind }, "subscription started"));
   deps.streams?.events.on("ended", (kind) => logger.debug({ kind }, "subscription ended"));
   deps.streams?.events.on("polled", (poll) => logger.debug(poll, "stream poll"));
+  // The schema of the caller's access set as the registry serves it now (a swap applies to the next operation).
+  const accessSets = useAccessSetSchema(registry, verifier);
   const plugins: Plugin[] = [
-    // The schema the registry serves now, for HTTP and WebSocket operations alike (a swap applies to the next one).
-    { onEnveloped: ({ setSchema }) => setSchema(registry.current.schema) },
+    accessSets.plugin,
     useLakehouseReadiness({
       lakehouse,
       tables: [
@@ -125,9 +127,8 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     context: async (initial) => {
       const ws = initial as Partial<WebSocketInitial>;
       const req = (initial as { req?: IncomingMessage }).req;
-      // Over graphql-ws the token was checked once, at connection_init.
-      const viewer =
-        ws.wsViewer ?? (await verifier.viewerFromHeader(initial.request.headers.get("authorization")));
+      // Over graphql-ws the token was checked once, at connection_init; over HTTP as the request was parsed.
+      const viewer = ws.wsViewer ?? (await accessSets.viewerOf(initial.request));
       return createGatewayContext({
         viewer,
         lakehouse,
@@ -135,6 +136,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
         signal: initial.request?.signal,
         events: deps.pubsub,
         streams: deps.streams,
+        schemaScope: ws.wsSchema?.scope ?? accessSets.scopeOf(initial.request),
         address: ws.wsAddress ?? req?.socket.remoteAddress,
       });
     },
@@ -160,6 +162,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     http,
     yoga,
     verifier,
+    schemaFor: (viewer) => registry.schemaFor(viewer),
     keepAliveMs: config.streams.keepAliveMs,
     perConnection: config.streams.perConnection,
   });

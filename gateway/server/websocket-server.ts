@@ -15,11 +15,14 @@ import type { YogaServerInstance } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import type { Viewer } from "../../resolvers/access/viewer.js";
 import type { GatewayContext } from "../../resolvers/context.js";
+import type { ScopedSchema } from "../../schema/schema-registry.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 
 /** What a connection carries from `connection_init` to each operation's context. */
 export interface WebSocketInitial {
   readonly wsViewer: Viewer;
+  /** The schema of the viewer's access set (see `use-access-set-schema.ts`). */
+  readonly wsSchema: ScopedSchema;
   readonly wsAddress: string | undefined;
 }
 
@@ -52,6 +55,7 @@ export function attachWebSockets(options: {
   readonly http: Server;
   readonly yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
   readonly verifier: TokenVerifier;
+  readonly schemaFor: (viewer: Viewer) => ScopedSchema | Promise<ScopedSchema>;
   readonly keepAliveMs: number;
   readonly perConnection: number;
 }): GatewayWebSockets {
@@ -108,12 +112,14 @@ export function attachWebSockets(options: {
             ),
           ];
         }
+        const viewer = stateOf(ctx).viewer!;
         const initial: WebSocketInitial & Record<string, unknown> = {
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
-          wsViewer: stateOf(ctx).viewer!,
+          wsViewer: viewer,
+          wsSchema: await options.schemaFor(viewer),
           wsAddress: ctx.extra.request.socket.remoteAddress,
         };
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(initial);

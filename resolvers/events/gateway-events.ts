@@ -21,6 +21,8 @@ export interface SchemaChanged {
   readonly added: readonly string[];
   readonly changed: readonly string[];
   readonly removed: readonly string[];
+  /** The access set whose schema this is (`SchemaScope.key`), when each set has its own schema. */
+  readonly scope?: string;
 }
 
 /** An annotation was added, updated or deleted through the gateway. */

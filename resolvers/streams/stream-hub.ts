@@ -21,6 +21,7 @@ import type { MacroTypeModel } from "../../codegen/macro-type-model.js";
 import { CodedError } from "../../lakehouse/errors.js";
 import type { Lakehouse, Row } from "../../lakehouse/lakehouse.js";
 import { variantCastOf } from "../../lakehouse/variant-casts.js";
+import type { SchemaScope } from "../access/catalog-access.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
 import { BadUserInputError, NotFoundError } from "../errors.js";
 import { FreshRun } from "../events/fresh-run.js";
@@ -114,6 +115,8 @@ export interface OpenStream {
   readonly macros?: ReadonlyMap<string, MacroFollow>;
   /** Runs before each event is handed to GraphQL execution (fresh per-event loaders). */
   readonly beforeEvent?: () => void;
+  /** The access set of the caller's schema (schema streams hear only its changes, and keep it rebuilt). */
+  readonly schemaScope?: SchemaScope;
 }
 
 export interface StreamHubStats {
@@ -148,6 +151,9 @@ interface Subscription {
   overflowed: boolean;
   /** The experiment's access fingerprint when this viewer's access was last checked. */
   meta: string | null;
+  /** Schema streams: the access set whose changes they hear, and how to let go of it. */
+  readonly scopeKey: string | null;
+  release: (() => void) | null;
 }
 
 const DEFAULTS = { pollLimit: 5_000, replayLimit: 10_000, bufferSize: 1_000, maxPerCaller: 500 };
@@ -278,9 +284,14 @@ export class StreamHub {
       pendingRows: 0,
       overflowed: false,
       meta: null,
+      scopeKey: input.schemaScope?.key ?? null,
+      release: null,
     };
     this.#add(sub);
-    if (input.kind === "schema") return this.#started(sub, "live");
+    if (input.kind === "schema") {
+      sub.release = input.schemaScope?.retain() ?? null;
+      return this.#started(sub, "live");
+    }
     try {
       const [standing] = await readAs<StreamStart>(
         this.#options.lakehouse,
@@ -382,6 +393,7 @@ export class StreamHub {
     const set = this.#byExperiment.get(sub.experimentId);
     if (!set?.delete(sub)) return;
     if (set.size === 0) this.#byExperiment.delete(sub.experimentId);
+    sub.release?.();
     const count = (this.#byCaller.get(sub.caller) ?? 1) - 1;
     if (count <= 0) this.#byCaller.delete(sub.caller);
     else this.#byCaller.set(sub.caller, count);
@@ -527,14 +539,22 @@ export class StreamHub {
     this.#push(change.experimentId, "annotations", { kind: "annotation", change });
   }
 
+  /** A schema changed: heard by the subscribers of its access set (all of them when schemas are not per set). */
   #schema(change: SchemaChanged): void {
-    this.#push("", "schema", { kind: "schema", change });
+    this.#push("", "schema", { kind: "schema", change }, (sub) =>
+      change.scope === undefined ? true : sub.scopeKey === change.scope,
+    );
   }
 
   /** Queues an event without a cursor (annotations, schema changes) for the started subscriptions of a kind. */
-  #push(experimentId: string, kind: Subscription["kind"], event: StreamEvent): void {
+  #push(
+    experimentId: string,
+    kind: Subscription["kind"],
+    event: StreamEvent,
+    hears: (sub: Subscription) => boolean = () => true,
+  ): void {
     for (const sub of this.#byExperiment.get(experimentId) ?? []) {
-      if (sub.kind !== kind || sub.state === "starting") continue;
+      if (sub.kind !== kind || sub.state === "starting" || !hears(sub)) continue;
       this.#stats.eventsQueued++;
       if (!sub.queue.push(event)) {
         this.#stats.slowConsumers++;

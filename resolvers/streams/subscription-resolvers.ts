@@ -82,6 +82,7 @@ function open(
     caller: ctx.caller,
     ...extra,
     beforeEvent: () => ctx.renew(),
+    schemaScope: ctx.schemaScope,
   });
 }
 

@@ -82,4 +82,85 @@ describe("SchemaRegistry", () => {
     expect(registry.current.schema.getType("FlagsMeasurement")).toBeUndefined();
     expect(await registry.refresh()).toBe(false);
   });
+
+  describe("with one schema per access set", () => {
+    const E1 = SMALL_CATALOG[0]!.experimentId;
+    const experimentsOf = (key: string) => (key === "" ? [] : key.split(","));
+    function scopedOver(catalogs: (readonly CatalogInputEntry[])[], maxScopes = 8) {
+      let call = 0;
+      const builds: string[] = [];
+      const registry = new SchemaRegistry<readonly CatalogInputEntry[]>({
+        loadCatalog: async () => catalogs[Math.min(call++, catalogs.length - 1)]!,
+        fingerprint: catalogFingerprint,
+        // A viewer's user id names the experiments they may read ("" for none, "a,b" for two).
+        scoping: {
+          keyOf: (_catalog, viewer) => viewer.userId ?? "",
+          restrict: (catalog, key) => {
+            const part = catalog.filter((e) => experimentsOf(key).includes(e.experimentId));
+            return { catalog: part, version: catalogFingerprint(part) };
+          },
+          defaultKey: "",
+        },
+        maxScopes,
+        build: async (catalog, version) => {
+          builds.push(version);
+          const { schema, warnings, models } = await schemas.buildAsync({ version, catalog });
+          return { schema, warnings, macros: new Map(models.map((m) => [m.macroFilename, m])) };
+        },
+        pollMs: 60_000,
+        pubsub: createMemoryPubSub(),
+      });
+      return { registry, builds };
+    }
+    const viewer = (userId: string) => ({ userId, name: null });
+    const E2 = SMALL_CATALOG.find((e) => e.experimentId !== E1)!.experimentId;
+
+    it("builds each access set's part of the catalog once, and shares a type a macro has in both", async () => {
+      const { registry, builds } = scopedOver([SMALL_CATALOG]);
+      await registry.refresh();
+      const one = (await registry.schemaFor(viewer(E2))).built;
+      const both = (await registry.schemaFor(viewer(`${E1},${E2}`))).built;
+      const again = registry.schemaFor(viewer(E2));
+      expect(again).not.toBeInstanceOf(Promise);
+      expect((again as { built: unknown }).built).toBe(one);
+      expect(builds).toHaveLength(3); // the default (empty) set, E1, both
+      expect(registry.current.schema.getType("FlagsMeasurement")).toBeUndefined();
+      // macro_flags.js runs in E2 only: the same merge, so the same generated type in both schemas.
+      expect(one.schema.getType("FlagsMeasurement")).toBeDefined();
+      expect(both.schema.getType("FlagsMeasurement")).toBe(one.schema.getType("FlagsMeasurement"));
+    });
+
+    it("rebuilds the sets in use before a swap and tells each set of its own change only", async () => {
+      const retyped = SMALL_CATALOG.map((e) =>
+        e.macroFilename === "macro_flags.js" ? { ...e, outputSchema: "OBJECT<note: STRING, x: INT>" } : e,
+      );
+      const { registry } = scopedOver([SMALL_CATALOG, retyped]);
+      await registry.refresh();
+      await registry.schemaFor(viewer(E2));
+      await registry.schemaFor(viewer(E1));
+      const seen: SchemaChanged[] = [];
+      await registry["options"].pubsub!.subscribe("schema.changed", (c) => seen.push(c));
+      expect(await registry.refresh()).toBe(true);
+      // E2 runs the retyped macro, E1 does not; the empty set sees nothing.
+      expect(seen.map((c) => [c.scope, c.changed])).toEqual([[E2, ["macro_flags.js"]]]);
+      expect(registry.schemaFor(viewer(E2))).not.toBeInstanceOf(Promise);
+    });
+
+    it("lets go of the least recently used sets past the bound, but not of a retained one", async () => {
+      const { registry } = scopedOver([SMALL_CATALOG], 2);
+      await registry.refresh();
+      const first = await registry.schemaFor(viewer(E1));
+      const release = first.scope.retain();
+      await registry.schemaFor(viewer(E2));
+      await registry.schemaFor(viewer(`${E1},${E2}`));
+      await registry.schemaFor(viewer(`${E2},${E1}`));
+      // The default set and the retained one stay, and the bound holds for the rest.
+      expect(registry.scopeCount).toBeLessThanOrEqual(3);
+      expect(registry.schemaFor(viewer(E1))).not.toBeInstanceOf(Promise);
+      release();
+      await registry.schemaFor(viewer(E2));
+      await registry.schemaFor(viewer(`${E1},${E2}`));
+      expect(registry.schemaFor(viewer(E1))).toBeInstanceOf(Promise);
+    });
+  });
 });
