@@ -117,11 +117,13 @@ describe("one schema per access set", () => {
   });
 
   it("refuses a private-only field to an anonymous caller as a field that does not exist", async () => {
-    const fieldName = (await gw.gql<{ macros: { filename: string; fieldName: string }[] }>(
-      `{ macros { filename fieldName } }`,
-      {},
-      { token: tokens.member },
-    )).data!.macros.find((m) => m.filename === PRIVATE_ONLY)!.fieldName;
+    const fieldName = (
+      await gw.gql<{ macros: { filename: string; fieldName: string }[] }>(
+        `{ macros { filename fieldName } }`,
+        {},
+        { token: tokens.member },
+      )
+    ).data!.macros.find((m) => m.filename === PRIVATE_ONLY)!.fieldName;
     const query = `{ ${fieldName}(experimentIds: ["${PRIVATE}"]) { totalCount } }`;
     const anonymous = await gw.gql(query);
     expect(anonymous.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");

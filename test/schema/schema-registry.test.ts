@@ -89,6 +89,7 @@ describe("SchemaRegistry", () => {
     function scopedOver(catalogs: (readonly CatalogInputEntry[])[], maxScopes = 8) {
       let call = 0;
       const builds: string[] = [];
+      const events = createMemoryPubSub();
       const registry = new SchemaRegistry<readonly CatalogInputEntry[]>({
         loadCatalog: async () => catalogs[Math.min(call++, catalogs.length - 1)]!,
         fingerprint: catalogFingerprint,
@@ -108,9 +109,9 @@ describe("SchemaRegistry", () => {
           return { schema, warnings, macros: new Map(models.map((m) => [m.macroFilename, m])) };
         },
         pollMs: 60_000,
-        pubsub: createMemoryPubSub(),
+        pubsub: events,
       });
-      return { registry, builds };
+      return { registry, builds, events };
     }
     const viewer = (userId: string) => ({ userId, name: null });
     const E2 = SMALL_CATALOG.find((e) => e.experimentId !== E1)!.experimentId;
@@ -134,12 +135,12 @@ describe("SchemaRegistry", () => {
       const retyped = SMALL_CATALOG.map((e) =>
         e.macroFilename === "macro_flags.js" ? { ...e, outputSchema: "OBJECT<note: STRING, x: INT>" } : e,
       );
-      const { registry } = scopedOver([SMALL_CATALOG, retyped]);
+      const { registry, events } = scopedOver([SMALL_CATALOG, retyped]);
       await registry.refresh();
       await registry.schemaFor(viewer(E2));
       await registry.schemaFor(viewer(E1));
       const seen: SchemaChanged[] = [];
-      await registry["options"].pubsub!.subscribe("schema.changed", (c) => seen.push(c));
+      await events.subscribe("schema.changed", (c) => seen.push(c));
       expect(await registry.refresh()).toBe(true);
       // E2 runs the retyped macro, E1 does not; the empty set sees nothing.
       expect(seen.map((c) => [c.scope, c.changed])).toEqual([[E2, ["macro_flags.js"]]]);
