@@ -4,6 +4,7 @@
  * schema builder and registry over the macro catalog, and the token verifier.
  */
 
+import type { Redis } from "ioredis";
 import { CachedLakehouse } from "../lakehouse/cached-lakehouse.js";
 import { createDatabricksLakehouse } from "../lakehouse/databricks/databricks-lakehouse.js";
 import { seedDemo } from "../lakehouse/demo/seed-demo.js";
@@ -44,6 +45,8 @@ export interface GatewayRuntime {
   readonly pubsub: GatewayPubSub;
   /** Subscriptions to fresh data: the process's poller and subscribers. */
   readonly streams: StreamHub;
+  /** With `REDIS_URL`: the connection and key prefix that processes share (rate limits). */
+  readonly redis?: { readonly client: Redis; readonly prefix: string };
   /** One freshness poll now; resolves with the experiments whose watermark moved (after their events are out). */
   poll(): Promise<string[]>;
   /** One catalog check now; resolves with whether the schema was swapped (after `schema.changed` is out). */
@@ -165,6 +168,7 @@ export async function createRuntime(
     verifier: createTokenVerifier(config.jwt),
     pubsub,
     streams,
+    redis: redis && config.redis ? { client: redis.commands, prefix: config.redis.prefix } : undefined,
     poll: () => watch?.poll() ?? Promise.resolve([]),
     refresh: () => registry.refresh(),
     async close() {

@@ -1,7 +1,8 @@
 /**
  * A leaky bucket of cost points per caller (Shopify's throttle, in lakehouse statements): each operation pours its
  * estimated statements in, the bucket drains at a steady rate, and an operation that would overflow it is refused
- * with the seconds until it fits. In memory, per process; a Redis store lets processes share it (see the roadmap).
+ * with the seconds until it fits. `CostBuckets` keeps the buckets in memory, per process; with `REDIS_URL` every
+ * process shares them (`redis-cost-buckets.ts`).
  */
 export interface BucketOptions {
   /** Points the bucket holds. */
@@ -22,7 +23,31 @@ export interface BucketState {
   readonly retryAfter: number;
 }
 
-export class CostBuckets {
+/** Where the buckets are kept: this process's memory, or Redis (shared by every gateway process). */
+export interface CostBucketStore {
+  readonly capacity: number;
+  /** Pours `points` into the caller's bucket if they fit. */
+  take(caller: string, points: number): BucketState | Promise<BucketState>;
+}
+
+/** The state after a pour, from the bucket's level (after the pour, or as it was when refused). */
+export function bucketState(
+  options: BucketOptions,
+  fits: boolean,
+  level: number,
+  points: number,
+  now: number,
+): BucketState {
+  const { capacity, drainPerSecond } = options;
+  return {
+    allowed: fits,
+    remaining: Math.max(0, Math.floor(capacity - level)),
+    resetAt: new Date(now + (level / drainPerSecond) * 1000),
+    retryAfter: fits ? 0 : Math.max(1, Math.ceil((level + points - capacity) / drainPerSecond)),
+  };
+}
+
+export class CostBuckets implements CostBucketStore {
   readonly #levels = new Map<string, { level: number; at: number }>();
 
   constructor(
@@ -47,12 +72,6 @@ export class CostBuckets {
     if (this.#levels.size > (this.options.maxCallers ?? 100_000)) {
       this.#levels.delete(this.#levels.keys().next().value as string);
     }
-    const retryAfter = fits ? 0 : Math.ceil((level + points - capacity) / drainPerSecond);
-    return {
-      allowed: fits,
-      remaining: Math.max(0, Math.floor(capacity - next)),
-      resetAt: new Date(now + (next / drainPerSecond) * 1000),
-      retryAfter,
-    };
+    return bucketState(this.options, fits, next, points, now);
   }
 }

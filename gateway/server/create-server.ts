@@ -4,8 +4,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { RedisStore } from "@envelop/rate-limiter";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import type { Redis } from "ioredis";
 import { CachedLakehouse } from "../../lakehouse/cached-lakehouse.js";
 import type { Lakehouse } from "../../lakehouse/lakehouse.js";
 import { SERVED_TABLES } from "../../lakehouse/readiness.js";
@@ -18,9 +20,10 @@ import type { GatewayConfig } from "../config.js";
 import { GatewayMetrics } from "./gateway-metrics.js";
 import { createLogger, yogaLogger } from "./logger.js";
 import { maskError } from "./mask-error.js";
+import { envelopRedisClient, RedisCostBuckets } from "./redis-cost-buckets.js";
 import { useAccessSetSchema } from "./use-access-set-schema.js";
 import { useLakehouseReadiness } from "./use-lakehouse-readiness.js";
-import { useOperationLimits } from "./use-operation-limits.js";
+import { type RateLimitStores, useOperationLimits } from "./use-operation-limits.js";
 import { useOperationLog } from "./use-operation-log.js";
 import { useStatementExtensions } from "./use-statement-extensions.js";
 import { attachWebSockets, type GatewayWebSockets, type WebSocketInitial } from "./websocket-server.js";
@@ -36,6 +39,8 @@ export interface GatewayServerDeps {
   readonly streams?: StreamHub;
   readonly log?: (message: string) => void;
   readonly plugins?: Plugin[];
+  /** With `REDIS_URL`: rate limits are kept there, shared by every gateway process. */
+  readonly redis?: { readonly client: Redis; readonly prefix: string };
 }
 
 export interface GatewayServer {
@@ -73,6 +78,23 @@ function shuttingDown(res: ServerResponse): void {
   res.end(body);
 }
 
+/** Rate limits every process shares: the cost buckets and the per-field mutation limits, in Redis. */
+function redisRateLimits(
+  redis: { readonly client: Redis; readonly prefix: string },
+  limits: GatewayConfig["rateLimits"],
+  log: (message: string) => void,
+): RateLimitStores {
+  return {
+    buckets: new RedisCostBuckets(
+      redis.client,
+      redis.prefix,
+      { capacity: limits.points, drainPerSecond: limits.drainPerSecond },
+      log,
+    ),
+    fields: new RedisStore(envelopRedisClient(redis.client, redis.prefix)),
+  };
+}
+
 export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   const { config, lakehouse, registry, verifier } = deps;
   const log = deps.log ?? ((m: string) => console.log(m));
@@ -104,6 +126,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       { ...config.limits, defaultPageSize: Math.min(100, config.maxPageSize), rateLimits: config.rateLimits },
       lakehouse.statements,
       metrics,
+      deps.redis ? redisRateLimits(deps.redis, config.rateLimits, log) : {},
     ),
     metrics.plugin(),
     ...(config.exposeStatements ? [useStatementExtensions(lakehouse.statements, { includeText: true })] : []),

@@ -8,7 +8,7 @@
  * statements estimated, the statements actually run (from the statement log), and the node limit.
  */
 
-import { useRateLimiter } from "@envelop/rate-limiter";
+import { type Store, useRateLimiter } from "@envelop/rate-limiter";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
@@ -27,13 +27,20 @@ import type { Plugin } from "graphql-yoga";
 import { type StatementLog, StatementScope } from "../../lakehouse/statement-log.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 import type { GatewayConfig } from "../config.js";
-import { type BucketState, CostBuckets } from "./cost-bucket.js";
+import { type BucketState, type CostBucketStore, CostBuckets } from "./cost-bucket.js";
 import type { GatewayMetrics } from "./gateway-metrics.js";
 import { type OperationCost, operationCost } from "./operation-cost.js";
 
 export interface OperationLimits extends Readonly<GatewayConfig["limits"]> {
   readonly defaultPageSize: number;
   readonly rateLimits: GatewayConfig["rateLimits"];
+}
+
+/** Where rate limits are counted: this process by default; Redis, shared by every process, with `REDIS_URL`. */
+export interface RateLimitStores {
+  readonly buckets?: CostBucketStore;
+  /** @envelop/rate-limiter's store for the per-field mutation limits. */
+  readonly fields?: Store;
 }
 
 /** The mutations, each limited in calls per caller per minute (envelop's rate limiter, configured by field). */
@@ -76,6 +83,7 @@ export function useOperationLimits(
   limits: OperationLimits,
   statements: StatementLog,
   metrics?: GatewayMetrics,
+  stores: RateLimitStores = {},
 ): Plugin[] {
   const armor = { exposeLimits: true, propagateOnRejection: true };
   return [
@@ -103,15 +111,17 @@ export function useOperationLimits(
     useWarehouseCost(
       limits,
       statements,
-      new CostBuckets({
-        capacity: limits.rateLimits.points,
-        drainPerSecond: limits.rateLimits.drainPerSecond,
-      }),
+      stores.buckets ??
+        new CostBuckets({
+          capacity: limits.rateLimits.points,
+          drainPerSecond: limits.rateLimits.drainPerSecond,
+        }),
       metrics,
     ),
     // Its context extension (the limiter it adds) is its own business.
     useRateLimiter({
       identifyFn: (context) => (context as unknown as GatewayContext).caller,
+      ...(stores.fields ? { store: stores.fields } : {}),
       configByField: MUTATIONS.map((field) => ({
         type: "Mutation",
         field,
@@ -133,7 +143,7 @@ export function useOperationLimits(
 function useWarehouseCost(
   limits: OperationLimits,
   statements: StatementLog,
-  buckets: CostBuckets,
+  buckets: CostBucketStore,
   metrics: GatewayMetrics | undefined,
 ): Plugin {
   /**
@@ -141,13 +151,17 @@ function useWarehouseCost(
    * report to attach. A subscription is checked per event (its selection's nodes and statements) and charged its
    * start (the standing, and a replay) once.
    */
+  type Checked =
+    | { refused: ExecutionResult }
+    | { report: (actual: number) => Record<string, unknown> }
+    | null;
   const check = (args: {
     document: DocumentNode;
     operationName?: string | null;
     schema: GraphQLSchema;
     variableValues?: unknown;
     contextValue: unknown;
-  }): { refused: ExecutionResult } | { report: (actual: number) => Record<string, unknown> } | null => {
+  }): Checked | Promise<Checked> => {
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return null;
     const fragments: Record<string, FragmentDefinitionNode> = {};
@@ -190,12 +204,14 @@ function useWarehouseCost(
     const caller = (args.contextValue as GatewayContext).caller;
     // A subscription's start: its standing and a replay.
     const points = subscription ? 2 : Math.max(1, cost.statements);
-    bucket = buckets.take(caller, points);
-    if (!bucket.allowed) {
-      const retryAfter = bucket.retryAfter;
+    // The bucket is this process's (answers at once) or Redis' (answers later).
+    const poured = (state: BucketState): Checked => {
+      bucket = state;
+      if (state.allowed) return { report };
+      const retryAfter = state.retryAfter;
       return refuse(
         new GraphQLError(
-          `Rate limited: this operation costs ${points} of your ${buckets.capacity} statement points, ${bucket.remaining} are left; retry in ${retryAfter} s.`,
+          `Rate limited: this operation costs ${points} of your ${buckets.capacity} statement points, ${state.remaining} are left; retry in ${retryAfter} s.`,
           {
             extensions: {
               code: "RATE_LIMITED",
@@ -205,28 +221,38 @@ function useWarehouseCost(
           },
         ),
       );
-    }
-    return { report };
+    };
+    const state = buckets.take(caller, points);
+    return state instanceof Promise ? state.then(poured) : poured(state);
+  };
+
+  type OnExecute = Parameters<NonNullable<Plugin["onExecute"]>>[0];
+  const apply = (checked: Checked, hook: OnExecute) => {
+    if (!checked) return;
+    if ("refused" in checked) return hook.setResultAndStopExecution(checked.refused);
+    const scope = new StatementScope();
+    const executeFn = hook.executeFn;
+    hook.setExecuteFn((a) => statements.runInScope(scope, () => executeFn(a)));
+    return {
+      onExecuteDone({ result, setResult }: { result: unknown; setResult: (r: ExecutionResult) => void }) {
+        if (Symbol.asyncIterator in (result as object)) return;
+        const r = result as ExecutionResult;
+        setResult({ ...r, extensions: { ...r.extensions, cost: checked.report(scope.records.length) } });
+      },
+    };
   };
 
   return {
-    onExecute({ args, setResultAndStopExecution, executeFn, setExecuteFn }) {
-      const checked = check(args);
-      if (!checked) return;
-      if ("refused" in checked) return setResultAndStopExecution(checked.refused);
-      const scope = new StatementScope();
-      setExecuteFn((a) => statements.runInScope(scope, () => executeFn(a)));
-      return {
-        onExecuteDone({ result, setResult }) {
-          if (Symbol.asyncIterator in (result as object)) return;
-          const r = result as ExecutionResult;
-          setResult({ ...r, extensions: { ...r.extensions, cost: checked.report(scope.records.length) } });
-        },
-      };
+    onExecute(hook) {
+      const checked = check(hook.args);
+      return checked instanceof Promise ? checked.then((c) => apply(c, hook)) : apply(checked, hook);
     },
     onSubscribe({ args, setResultAndStopExecution }) {
+      const stop = (checked: Checked) => {
+        if (checked && "refused" in checked) setResultAndStopExecution(checked.refused);
+      };
       const checked = check(args);
-      if (checked && "refused" in checked) setResultAndStopExecution(checked.refused);
+      return checked instanceof Promise ? checked.then(stop) : stop(checked);
     },
   };
 }

@@ -68,6 +68,8 @@ class RoutedPubSub implements GatewayPubSub {
 export interface RedisStreams {
   readonly pubsub: GatewayPubSub;
   readonly coordinator: StreamCoordinator;
+  /** The commands connection (shared rate limits use it too); closed with the coordinator. */
+  readonly commands: Redis;
 }
 
 /** Connects to Redis (three connections: publish, subscribe, commands) and returns the shared seam. */
@@ -86,7 +88,7 @@ export async function connectRedisStreams(options: {
   const shared = new RedisPubSub<GatewayTopics>({ pub, sub }, { channelPrefix: options.prefix });
   const pubsub = new RoutedPubSub(shared, createMemoryPubSub());
   const coordinator = new RedisStreamCoordinator(commands, options.prefix, options.intervalMs, options.log);
-  return { pubsub, coordinator };
+  return { pubsub, coordinator, commands };
 }
 
 /** Renews the lease only while this process holds it. */

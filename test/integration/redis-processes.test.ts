@@ -1,7 +1,7 @@
 /**
  * Two real gateway processes sharing a real `redis-server`: an annotation written through one reaches a subscriber
  * of the other; exactly one of them polls the lakehouse (a lease), for the subscribers of both; when it stops,
- * the other takes over. (Each process has its own copy of the same demo lakehouse: DuckDB admits one writing
+ * the other takes over. Rate limits (cost points, mutations per minute) are one budget across both. (Each process has its own copy of the same demo lakehouse: DuckDB admits one writing
  * process per file. In production both share one Databricks warehouse.)
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -34,6 +34,10 @@ beforeAll(async () => {
     STREAM_POLL_MS: "200",
     LOG_LEVEL: "debug",
     DEMO_SEED: "77",
+    // Small budgets, so that sharing them shows: 30 statement points that barely drain, 4 mutations a minute.
+    RATE_LIMIT_POINTS: "30",
+    RATE_LIMIT_DRAIN_PER_S: "0.01",
+    MUTATIONS_PER_MINUTE: "4",
   };
   [a, b] = await Promise.all([startGateway({ env }), startGateway({ env })]);
   memberToken = await signToken(JWT, DEMO_PERSONAS.member.id);
@@ -44,6 +48,48 @@ afterAll(async () => {
   await b?.stop();
   await redis?.stop();
 });
+
+it("spends one caller's cost points and mutation calls from one budget across both processes", async () => {
+  const viewer = await signToken(JWT, DEMO_PERSONAS.viewer.id);
+  const codes: (string | undefined)[] = [];
+  let refusal: Record<string, unknown> | undefined;
+  for (let i = 0; i < 40 && !refusal; i++) {
+    const res = await (i % 2 === 0 ? a : b).gql(`{ viewer { userId } }`, {}, { token: viewer });
+    const error = res.errors?.[0];
+    codes.push(error?.extensions?.code as string | undefined);
+    if (error) refusal = error.extensions as Record<string, unknown>;
+  }
+  // One point each: 30 answered (15 by each process), then refused — not 30 by each.
+  expect(codes.filter((c) => c === undefined)).toHaveLength(30);
+  expect(refusal).toMatchObject({ code: "RATE_LIMITED" });
+  expect(refusal!.retryAfter as number).toBeGreaterThan(0);
+
+  const admin = await signToken(JWT, DEMO_PERSONAS.admin.id);
+  const experiments = await a.gql<{ experiments: { edges: { node: { id: string; visibility: string } }[] } }>(
+    `{ experiments(first: 20) { edges { node { id visibility } } } }`,
+    {},
+    { token: admin },
+  );
+  expect(experiments.errors).toBeUndefined();
+  const experimentId = experiments.data!.experiments.edges.find((e) => e.node.visibility === "PUBLIC")!.node
+    .id;
+  const rows = await a.gql<{ experiment: { samples: { edges: { node: { id: string } }[] } } }>(
+    `query($id: ID!) { experiment(id: $id) { samples(first: 1) { edges { node { id } } } } }`,
+    { id: experimentId },
+    { token: admin },
+  );
+  const rowId = rows.data!.experiment.samples.edges[0]!.node.id;
+  const mutationCodes: (string | undefined)[] = [];
+  for (let i = 0; i < 5; i++) {
+    const res = await (i % 2 === 0 ? a : b).gql(
+      `mutation($input: AddAnnotationInput!) { addAnnotation(input: $input) { annotations { id } } }`,
+      { input: { experimentId, table: "sample", rowId, type: "COMMENT", text: `shared budget ${i}` } },
+      { token: admin },
+    );
+    mutationCodes.push(res.errors?.[0]?.extensions?.code as string | undefined);
+  }
+  expect(mutationCodes).toEqual([undefined, undefined, undefined, undefined, "RATE_LIMITED"]);
+}, 120_000);
 
 it("shares annotations, one poller and its lease across two processes", async () => {
   const experiments = await a.gql<{ experiments: { edges: { node: { id: string; visibility: string } }[] } }>(
