@@ -39,6 +39,11 @@ export interface GatewayServerDeps {
   readonly streams?: StreamHub;
   readonly log?: (message: string) => void;
   readonly plugins?: Plugin[];
+  /**
+   * The guard (document limits, static cost, rate limits) on every operation. There is no configuration to turn it
+   * off: only the throughput bench does, to measure what it costs (`test/bench/guard-throughput-bench.ts`).
+   */
+  readonly guard?: boolean;
   /** With `REDIS_URL`: rate limits are kept there, shared by every gateway process. */
   readonly redis?: { readonly client: Redis; readonly prefix: string };
 }
@@ -122,12 +127,18 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       schemaReady: () => registry.ready,
       cacheStats: lakehouse instanceof CachedLakehouse ? () => lakehouse.stats() : undefined,
     }),
-    ...useOperationLimits(
-      { ...config.limits, defaultPageSize: Math.min(100, config.maxPageSize), rateLimits: config.rateLimits },
-      lakehouse.statements,
-      metrics,
-      deps.redis ? redisRateLimits(deps.redis, config.rateLimits, log) : {},
-    ),
+    ...(deps.guard === false
+      ? []
+      : useOperationLimits(
+          {
+            ...config.limits,
+            defaultPageSize: Math.min(100, config.maxPageSize),
+            rateLimits: config.rateLimits,
+          },
+          lakehouse.statements,
+          metrics,
+          deps.redis ? redisRateLimits(deps.redis, config.rateLimits, log) : {},
+        )),
     metrics.plugin(),
     ...(config.exposeStatements ? [useStatementExtensions(lakehouse.statements, { includeText: true })] : []),
     ...(deps.plugins ?? []),

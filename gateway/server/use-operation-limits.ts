@@ -118,26 +118,41 @@ export function useOperationLimits(
         }),
       metrics,
     ),
-    // Its context extension (the limiter it adds) is its own business.
-    useRateLimiter({
-      identifyFn: (context) => (context as unknown as GatewayContext).caller,
-      ...(stores.fields ? { store: stores.fields } : {}),
-      configByField: MUTATIONS.map((field) => ({
-        type: "Mutation",
-        field,
-        max: limits.rateLimits.mutationsPerMinute,
-        window: "1m",
-      })),
-      transformError: (message) =>
-        new GraphQLError(message, {
-          extensions: {
-            code: "RATE_LIMITED",
-            retryAfter: 60,
-            http: { status: 429, headers: { "Retry-After": "60" } },
-          },
-        }),
-    }) as unknown as Plugin,
+    onMutationsOnly(
+      useRateLimiter({
+        identifyFn: (context) => (context as unknown as GatewayContext).caller,
+        ...(stores.fields ? { store: stores.fields } : {}),
+        configByField: MUTATIONS.map((field) => ({
+          type: "Mutation",
+          field,
+          max: limits.rateLimits.mutationsPerMinute,
+          window: "1m",
+        })),
+        transformError: (message) =>
+          new GraphQLError(message, {
+            extensions: {
+              code: "RATE_LIMITED",
+              retryAfter: 60,
+              http: { status: 429, headers: { "Retry-After": "60" } },
+            },
+          }),
+      }) as unknown as Plugin,
+    ),
   ];
+}
+
+/**
+ * The per-field limiter visits the whole document with type info on every execution; only mutations have limited
+ * fields, so queries (the hot path) skip it. Its context extension (the limiter it adds) is its own business.
+ */
+function onMutationsOnly(limiter: Plugin): Plugin {
+  return {
+    onContextBuilding: limiter.onContextBuilding,
+    onExecute(payload) {
+      const operation = getOperationAST(payload.args.document, payload.args.operationName);
+      if (operation?.operation === "mutation") return limiter.onExecute?.(payload);
+    },
+  };
 }
 
 function useWarehouseCost(

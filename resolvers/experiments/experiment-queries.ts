@@ -8,6 +8,7 @@
 import type { GraphQLResolveInfo } from "graphql";
 import type { RowValue } from "../../lakehouse/lakehouse.js";
 import { dialectSql, ident, join, type Sql, sql, table } from "../../lakehouse/sql.js";
+import type { ExperimentAccess } from "../access/experiment-access.js";
 import type { GatewayContext } from "../context.js";
 import { NotFoundError } from "../errors.js";
 import {
@@ -85,7 +86,7 @@ function listOf(columns: RelationColumns, from: Sql, alias: string): Sql {
     WHERE ${ident(alias, "experiment_id")} = ${ident("e", "experiment_id")})`;
 }
 
-function prefetchColumns(include: HeaderPrefetch): Sql[] {
+function prefetchColumns(include: HeaderPrefetch, access: ExperimentAccess): Sql[] {
   const out: Sql[] = [];
   if (include.devices) {
     out.push(
@@ -94,7 +95,7 @@ function prefetchColumns(include: HeaderPrefetch): Sql[] {
   }
   if (include.contributors) {
     out.push(
-      sql`${listOf(CONTRIBUTOR_COLUMNS("c", "e"), table("experiment_contributors"), "c")} AS ${ident("__contributors")}`,
+      sql`${listOf(CONTRIBUTOR_COLUMNS("c", "e", access), table("experiment_contributors"), "c")} AS ${ident("__contributors")}`,
     );
   }
   if (include.macros) {
@@ -136,7 +137,7 @@ export async function experimentConnection(
   const signature = cursorSignature(["experiments", "name", "id"]);
   const plan = planPage(args, EXPERIMENT_SORT, signature, ctx.limits);
   const statement = pageStatement({
-    projection: [...EXPERIMENT_PROJECTION, ...prefetchColumns(options.include)],
+    projection: [...EXPERIMENT_PROJECTION, ...prefetchColumns(options.include, ctx.access)],
     from: sql`${table("experiments")} ${ident("e")}`,
     filters: [ctx.access.readable(ident("e", "experiment_id"))],
     plan,
@@ -157,7 +158,7 @@ export async function requireExperiment(
   id: string,
   include?: HeaderPrefetch,
 ): Promise<ExperimentRow> {
-  const extra = include ? prefetchColumns(include) : [];
+  const extra = include ? prefetchColumns(include, ctx.access) : [];
   let row: ExperimentRow | null;
   if (extra.length === 0) {
     row = await ctx.loaders.experiment.load(id);

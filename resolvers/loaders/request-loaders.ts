@@ -110,17 +110,22 @@ export const DEVICE_COLUMNS = (d: string): RelationColumns =>
     "total_measurements",
   ]);
 
-/** Contributors, with personal data replaced by NULL at the source when the experiment (alias `e`) anonymizes. */
-export const CONTRIBUTOR_COLUMNS = (c: string, e: string): RelationColumns => {
+/**
+ * Contributors, with personal data replaced by NULL at the source: names when the experiment (alias `e`)
+ * anonymizes; email and organization unless the viewer administers the experiment (openJII's contributors API
+ * shows others only id, names and avatar) — and never when it anonymizes.
+ */
+export const CONTRIBUTOR_COLUMNS = (c: string, e: string, access: ExperimentAccess): RelationColumns => {
   const anonymized = ident(e, "anonymize_contributors");
+  const hidden = sql`(${anonymized} OR NOT (${access.hasRole(ident(e, "experiment_id"), ["admin"])}))`;
   return [
     ["experiment_id", ident(c, "experiment_id")],
     ["user_id", ident(c, "user_id")],
     ["anonymized", anonymized],
     ["first_name", unlessAnonymized(anonymized, ident(c, "first_name"))],
     ["last_name", unlessAnonymized(anonymized, ident(c, "last_name"))],
-    ["email", unlessAnonymized(anonymized, ident(c, "email"))],
-    ["organization", unlessAnonymized(anonymized, ident(c, "organization"))],
+    ["email", unlessAnonymized(hidden, ident(c, "email"))],
+    ["organization", unlessAnonymized(hidden, ident(c, "organization"))],
     ...columnsOf(c, ["first_contribution", "last_contribution", "total_contributions"]),
   ];
 };
@@ -271,7 +276,7 @@ export class RequestLoaders {
 
   readonly contributorsByExperiment = new DataLoader<string, ContributorRow[]>(async (ids) => {
     const rows = await this.#query<ContributorRow>(
-      sql`SELECT ${selectList(CONTRIBUTOR_COLUMNS("c", "e"))}
+      sql`SELECT ${selectList(CONTRIBUTOR_COLUMNS("c", "e", this.access))}
         FROM ${table("experiment_contributors")} c JOIN ${table("experiments")} e ON e.experiment_id = c.experiment_id
         WHERE c.experiment_id IN (${inList(unique(ids))}) AND ${this.access.readable(ident("c", "experiment_id"))}`,
       unique(ids),

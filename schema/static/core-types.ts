@@ -160,8 +160,12 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
       }),
       firstName: t.exposeString("first_name"),
       lastName: t.exposeString("last_name"),
-      email: t.exposeString("email"),
-      organization: t.exposeString("organization"),
+      email: t.exposeString("email", {
+        description: "Only for admins of this experiment (null for everyone else, and in anonymizing experiments).",
+      }),
+      organization: t.exposeString("organization", {
+        description: "Only for admins of this experiment (null for everyone else, and in anonymizing experiments).",
+      }),
       firstContribution: t.field({ type: "DateTime", resolve: (c) => c.first_contribution }),
       lastContribution: t.field({ type: "DateTime", resolve: (c) => c.last_contribution }),
       totalContributions: t.int({ resolve: (c) => toInt(c.total_contributions) }),

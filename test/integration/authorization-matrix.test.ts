@@ -195,3 +195,56 @@ describe("authorization matrix", () => {
     }
   }
 });
+
+describe("contributor privacy", () => {
+  /** What each caller sees of contributors' email and organization (openJII shows others only id, names, avatar). */
+  async function seen(visibility: Visibility, caller: Caller): Promise<string> {
+    const token = tokens[caller];
+    type Person = { email: string | null; organization: string | null };
+    const res = await gw.gql<{
+      experiment: { contributors: Person[]; samples: { edges: { node: { contributor: Person | null } }[] } };
+    }>(
+      `query($id: ID!) {
+        experiment(id: $id) {
+          contributors { email organization }
+          samples(first: 20) { edges { node { contributor { email organization } } } }
+        }
+      }`,
+      { id: experiments[visibility].id },
+      token ? { token } : {},
+    );
+    if (res.errors?.length) return res.errors[0]!.extensions?.code ?? "ERROR";
+    const experiment = res.data!.experiment;
+    const people = [
+      ...experiment.contributors,
+      ...experiment.samples.edges.flatMap((e) => (e.node.contributor ? [e.node.contributor] : [])),
+    ];
+    expect(people.length).toBeGreaterThan(0);
+    const shown = people.filter((p) => p.email !== null || p.organization !== null).length;
+    return shown === 0 ? "hidden" : shown === people.length ? "shown" : `${shown} of ${people.length} shown`;
+  }
+
+  it("shows email and organization to admins of the experiment only", async () => {
+    // The demo's users all have both, so "hidden" is the rule at work, not missing data.
+    const [missing] = await gw.lakehouse.query<{ n: bigint }>(
+      sql`SELECT count(*) AS n FROM ${table("users")} WHERE email IS NULL OR organization IS NULL`,
+    );
+    expect(missing!.n).toBe(0n);
+    const actual: Record<string, Record<string, string>> = { public: {}, private: {} };
+    for (const visibility of ["public", "private"] as const) {
+      for (const caller of ["anonymous", "outsider", "viewer", "member", "admin"] as const) {
+        actual[visibility]![caller] = await seen(visibility, caller);
+      }
+    }
+    expect(actual).toEqual({
+      public: { anonymous: "hidden", outsider: "hidden", viewer: "hidden", member: "hidden", admin: "shown" },
+      private: {
+        anonymous: "NOT_FOUND",
+        outsider: "NOT_FOUND",
+        viewer: "hidden",
+        member: "hidden",
+        admin: "shown",
+      },
+    });
+  });
+});

@@ -50,6 +50,8 @@ export async function startGateway(options: {
   dir?: string;
   dbFile?: string;
   timeoutMs?: number;
+  /** The entry script (default `gateway/cli/start.ts`, what `npm start` runs). */
+  script?: string;
 }): Promise<GatewayProcess> {
   const dir = options.dir ?? tempDir();
   const env = {
@@ -64,11 +66,15 @@ export async function startGateway(options: {
     EXPOSE_STATEMENTS: "true",
     ...options.env,
   };
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "gateway/cli/start.ts"], {
-    cwd: process.cwd(),
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", options.script ?? "gateway/cli/start.ts"],
+    {
+      cwd: process.cwd(),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout!.on("data", (d) => {
     output += d.toString();
