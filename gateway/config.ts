@@ -33,6 +33,12 @@ const EnvSchema = z.object({
   JWT_MAX_AGE_S: z.coerce.number().int().min(1).optional(),
   CATALOG_POLL_MS: z.coerce.number().int().min(50).default(30_000),
   FRESHNESS_POLL_MS: z.coerce.number().int().min(50).default(2_000),
+  ADMIN_ENDPOINTS: z.enum(["loopback", "any", "off"]).default("loopback"),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 * 1024 * 1024),
   SCHEMA_ACCESS_SETS: z.coerce.number().int().min(1).default(64),
   CATALOG_SOURCE: z.enum(["experiment_macros", "experiment_table_metadata"]).default("experiment_macros"),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
@@ -105,6 +111,8 @@ export interface GatewayConfig {
     /** Access sets whose schemas are kept built (most recently used). */
     readonly accessSets: number;
   };
+  /** `/admin/import` and `/admin/schema`: who may reach them, and the largest import body. */
+  readonly admin: { readonly access: "loopback" | "any" | "off"; readonly maxImportBytes: number };
   /** How often the freshness watch compares experiment watermarks (drives cache invalidation). */
   readonly freshnessPollMs: number;
   readonly maxPageSize: number;
@@ -213,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       clockToleranceSeconds: e.JWT_CLOCK_SKEW_S,
       maxAgeSeconds: e.JWT_MAX_AGE_S,
     },
+    admin: { access: e.ADMIN_ENDPOINTS, maxImportBytes: e.IMPORT_MAX_BYTES },
     catalog: { pollMs: e.CATALOG_POLL_MS, source: e.CATALOG_SOURCE, accessSets: e.SCHEMA_ACCESS_SETS },
     freshnessPollMs: e.FRESHNESS_POLL_MS,
     maxPageSize: e.MAX_PAGE_SIZE,

@@ -4,12 +4,15 @@
  * schema builder and registry over the macro catalog, and the token verifier.
  */
 
+import type { GraphQLSchema } from "graphql";
 import type { Redis } from "ioredis";
 import { CachedLakehouse } from "../lakehouse/cached-lakehouse.js";
 import { createDatabricksLakehouse } from "../lakehouse/databricks/databricks-lakehouse.js";
 import { seedDemo } from "../lakehouse/demo/seed-demo.js";
 import { startSimulation } from "../lakehouse/demo/simulate.js";
 import { isEmpty, openCentrumDuckDb } from "../lakehouse/duckdb/bootstrap.js";
+import { DuckDbLakehouse } from "../lakehouse/duckdb/duckdb-lakehouse.js";
+import { type ImportOptions, type ImportResult, importFile } from "../lakehouse/import/import-file.js";
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
 import {
   type AccessRow,
@@ -47,6 +50,14 @@ export interface GatewayRuntime {
   readonly streams: StreamHub;
   /** With `REDIS_URL`: the connection and key prefix that processes share (rate limits). */
   readonly redis?: { readonly client: Redis; readonly prefix: string };
+  /**
+   * Imports while serving (embedded lakehouse only; null on Databricks): the file goes through the same ingest
+   * queue as every write, and the catalog, the caches and the streams are refreshed before it resolves, so the
+   * import's rows and new typed fields are served by the next request.
+   */
+  readonly imports: { run(path: string, options: ImportOptions): Promise<ImportResult> } | null;
+  /** The schema of the whole catalog (operators: `npm run schema:print`). */
+  operatorSchema(): Promise<GraphQLSchema>;
   /** One freshness poll now; resolves with the experiments whose watermark moved (after their events are out). */
   poll(): Promise<string[]>;
   /** One catalog check now; resolves with whether the schema was swapped (after `schema.changed` is out). */
@@ -169,6 +180,22 @@ export async function createRuntime(
     pubsub,
     streams,
     redis: redis && config.redis ? { client: redis.commands, prefix: config.redis.prefix } : undefined,
+    imports:
+      raw instanceof DuckDbLakehouse
+        ? {
+            async run(path, options) {
+              const result = await importFile(raw, path, options);
+              // Visible at once: the new macros' types, fresh cache entries, subscribers told.
+              await registry.refresh().catch((e) => log(`import: catalog refresh failed: ${String(e)}`));
+              await watch?.poll().catch((e) => log(`import: freshness poll failed: ${String(e)}`));
+              await streams.poll().catch((e) => log(`import: stream poll failed: ${String(e)}`));
+              return result;
+            },
+          }
+        : null,
+    async operatorSchema() {
+      return (await registry.schemaForKey(({ access }) => access.everythingKey)).built.schema;
+    },
     poll: () => watch?.poll() ?? Promise.resolve([]),
     refresh: () => registry.refresh(),
     async close() {

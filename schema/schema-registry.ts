@@ -122,9 +122,14 @@ export class SchemaRegistry<Catalog> {
    * after a swap that did not rebuild it), else once it is.
    */
   schemaFor(viewer: Viewer): ScopedSchema | Promise<ScopedSchema> {
+    return this.schemaForKey((catalog) => this.#scoping.keyOf(catalog, viewer));
+  }
+
+  /** The schema of the access set `keyOf` names under the current catalog. */
+  schemaForKey(keyOf: (catalog: Catalog) => string): ScopedSchema | Promise<ScopedSchema> {
     const state = this.#state;
     if (!state) throw new Error("The schema registry has not loaded a schema yet.");
-    const key = this.#scoping.keyOf(state.catalog, viewer);
+    const key = keyOf(state.catalog);
     this.#touch(key);
     const scope = this.#handle(key);
     const built = this.#scope(state, key);

@@ -12,7 +12,7 @@ export function runWriterCli(name: string, main: () => Promise<number>): void {
         console.error(`${name} failed: ${error.message} (${error.code})`);
         if (error.code === "LAKEHOUSE_UNAVAILABLE") {
           console.error(
-            "(is the gateway running on this file? DuckDB allows one writing process: stop it first)",
+            "(another process holds this file and left no run file beside it — DuckDB allows one writing process: stop it first)",
           );
         }
       } else console.error(`${name} failed:`, error);

@@ -6,10 +6,18 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DEMO_USERS } from "../../lakehouse/demo/demo-users.js";
 import { isCodedError } from "../../lakehouse/errors.js";
+import { newOperatorToken, removeRunFile, writeRunFile } from "../admin/run-file.js";
 import { signToken } from "../auth/jwt.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { createRuntime } from "../runtime.js";
 import { createGatewayServer } from "../server/create-server.js";
+
+/** The URL a CLI on this machine uses (a gateway listening on every interface is on loopback too). */
+function loopbackUrl(url: string): string {
+  const u = new URL(url);
+  if (u.hostname === "0.0.0.0" || u.hostname === "[::]" || u.hostname === "::") u.hostname = "127.0.0.1";
+  return u.origin;
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -18,8 +26,16 @@ async function main(): Promise<void> {
     mkdirSync(dirname(config.duckdb.path), { recursive: true });
   }
   const runtime = await createRuntime(config);
-  const server = createGatewayServer({ ...runtime });
+  const operatorToken = newOperatorToken();
+  const server = createGatewayServer({ ...runtime, operatorToken });
   const url = await server.listen();
+  // The CLIs (`npm run import`, `schema:print`) find this gateway beside its file and go through it.
+  const runFile =
+    config.lakehouse === "duckdb" && config.duckdb.path !== ":memory:" ? config.duckdb.path : null;
+  if (runFile) {
+    writeRunFile(runFile, { pid: process.pid, url: loopbackUrl(url), token: operatorToken });
+    process.on("exit", () => removeRunFile(runFile));
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

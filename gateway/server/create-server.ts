@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { RedisStore } from "@envelop/rate-limiter";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Redis } from "ioredis";
 import { CachedLakehouse } from "../../lakehouse/cached-lakehouse.js";
@@ -17,6 +18,7 @@ import type { StreamHub } from "../../resolvers/streams/stream-hub.js";
 import type { SchemaRegistry } from "../../schema/schema-registry.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayConfig } from "../config.js";
+import { type AdminEndpointsOptions, adminEndpoints } from "./admin-endpoints.js";
 import { GatewayMetrics } from "./gateway-metrics.js";
 import { createLogger, yogaLogger } from "./logger.js";
 import { maskError } from "./mask-error.js";
@@ -44,6 +46,11 @@ export interface GatewayServerDeps {
    * off: only the throughput bench does, to measure what it costs (`test/bench/guard-throughput-bench.ts`).
    */
   readonly guard?: boolean;
+  /** The operator token of the run file (`gateway/admin/run-file.ts`), for `/admin/*`. */
+  readonly operatorToken?: string;
+  /** Imports while serving (`/admin/import`): the runtime's. */
+  readonly imports?: AdminEndpointsOptions["imports"];
+  readonly operatorSchema?: () => Promise<GraphQLSchema>;
   /** With `REDIS_URL`: rate limits are kept there, shared by every gateway process. */
   readonly redis?: { readonly client: Redis; readonly prefix: string };
 }
@@ -176,6 +183,17 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     },
   });
 
+  const admin = adminEndpoints({
+    operatorToken: deps.operatorToken ?? null,
+    verifier,
+    lakehouse,
+    imports: deps.imports ?? null,
+    operatorSchema: deps.operatorSchema ?? (async () => registry.current.schema),
+    access: config.admin.access,
+    maxImportBytes: config.admin.maxImportBytes,
+    log,
+  });
+
   // Requests in flight, so shutdown can end as soon as none is left and answer the stragglers at the deadline.
   const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | null = null;
@@ -190,6 +208,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       inFlight.delete(res);
       if (inFlight.size === 0) drained?.();
     });
+    if (admin(req, res)) return;
     Promise.resolve(yoga(req, res)).catch(() => undefined);
   });
   const websockets = attachWebSockets({

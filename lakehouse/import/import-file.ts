@@ -31,6 +31,11 @@ export interface ImportOptions {
   readonly createExperiments?: boolean;
   /** Default: `.parquet`/`.pq` or the Parquet magic bytes → parquet, otherwise NDJSON. */
   readonly format?: ImportFormat;
+  /**
+   * Runs after validation, before anything is written, with the experiments the rows name and those the import
+   * would create: throwing refuses the import (nothing written). A gateway checks who may import here.
+   */
+  readonly beforeWrite?: (experimentIds: readonly string[], created: readonly string[]) => Promise<void>;
 }
 
 export interface ImportResult {
@@ -145,6 +150,7 @@ WHERE experiment_id IN (${join(experimentIds.map((id) => sql`${id}`))})`,
     const existing = new Set(found.map((r) => String(r.experiment_id)));
     const missing = experimentIds.filter((id) => !existing.has(id));
     if (missing.length > 0 && !options.createExperiments) throw new UnknownExperimentError(missing);
+    await options.beforeWrite?.(experimentIds, missing);
     if (missing.length > 0) {
       const now = param(new Date(), "timestamp");
       await lakehouse.runOn(

@@ -43,6 +43,8 @@ export class CatalogAccess {
   readonly #keys: ReadonlyMap<string, string>;
   /** Changes whenever a catalog experiment's readers do. */
   readonly fingerprint: string;
+  /** The key of the whole catalog (operators: `npm run schema:print`). */
+  readonly everythingKey: string;
 
   /** Only experiments in `catalogExperiments` matter: the others have nothing to show in a schema. */
   constructor(rows: readonly AccessRow[], catalogExperiments: Iterable<string>) {
@@ -62,6 +64,7 @@ export class CatalogAccess {
       else byUser.set(row.user_id, [row.experiment_id]);
     }
     this.#public = open;
+    this.everythingKey = JSON.stringify([...catalog].filter((id) => !open.has(id)).sort());
     const keys = new Map<string, string>();
     for (const [user, ids] of byUser) {
       const own = [...new Set(ids.filter((id) => !open.has(id)))].sort();

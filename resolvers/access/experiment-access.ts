@@ -54,6 +54,14 @@ export class ExperimentAccess {
       WHERE user_id = ${this.viewer.userId} AND role IN (${inList}))`;
   }
 
+  /** One statement: which of `experimentIds` the viewer administers (imports into them need it). */
+  administeredStatement(experimentIds: readonly string[]): Sql {
+    if (experimentIds.length === 0) return sql`SELECT experiment_id FROM ${table("experiments")} WHERE FALSE`;
+    return sql`SELECT e.experiment_id FROM ${table("experiments")} e
+      WHERE e.experiment_id IN (${join(experimentIds.map((id) => sql`${id}`))})
+        AND ${this.hasRole(sql`e.experiment_id`, ["admin"])}`;
+  }
+
   /** One statement: the experiment and the viewer's role in it (no row when the experiment does not exist). */
   standingStatement(experimentId: string): Sql {
     return sql`SELECT e.experiment_id, e.visibility, e.anonymize_contributors, m.role

@@ -161,10 +161,12 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
       firstName: t.exposeString("first_name"),
       lastName: t.exposeString("last_name"),
       email: t.exposeString("email", {
-        description: "Only for admins of this experiment (null for everyone else, and in anonymizing experiments).",
+        description:
+          "Only for admins of this experiment (null for everyone else, and in anonymizing experiments).",
       }),
       organization: t.exposeString("organization", {
-        description: "Only for admins of this experiment (null for everyone else, and in anonymizing experiments).",
+        description:
+          "Only for admins of this experiment (null for everyone else, and in anonymizing experiments).",
       }),
       firstContribution: t.field({ type: "DateTime", resolve: (c) => c.first_contribution }),
       lastContribution: t.field({ type: "DateTime", resolve: (c) => c.last_contribution }),
