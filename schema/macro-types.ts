@@ -353,10 +353,10 @@ class OutputTypes {
         return objectType(type.object);
       case "list": {
         const key = scalarListKey(type);
-        if (key === undefined) return new GraphQLList(this.#item(type.of, true, objectType));
+        if (key === undefined) return new GraphQLList(this.#item(type.of, objectType));
         let list = this.#lists.get(key);
         if (!list) {
-          list = new GraphQLList(this.#item(type.of, true, objectType));
+          list = new GraphQLList(this.#item(type.of, objectType));
           this.#lists.set(key, list);
         }
         return list;
@@ -364,18 +364,16 @@ class OutputTypes {
     }
   }
 
-  #item(
-    type: ModelFieldType,
-    nullable: boolean,
-    objectType: (object: ObjectModel) => GraphQLObjectType,
-  ): GraphQLOutputType {
-    const inner =
-      type.kind === "list"
-        ? new GraphQLList(this.#item(type.of, false, objectType))
-        : type.kind === "object"
-          ? objectType(type.object)
-          : this.scalars[type.scalar];
-    return nullable ? inner : new GraphQLNonNull(inner);
+  /**
+   * A list's element type: nullable at every depth, since no catalog promises a list without gaps (a sensor's
+   * `[[1.0, null, 2.0], [null]]` keeps its nulls in place).
+   */
+  #item(type: ModelFieldType, objectType: (object: ObjectModel) => GraphQLObjectType): GraphQLOutputType {
+    return type.kind === "list"
+      ? new GraphQLList(this.#item(type.of, objectType))
+      : type.kind === "object"
+        ? objectType(type.object)
+        : this.scalars[type.scalar];
   }
 }
 

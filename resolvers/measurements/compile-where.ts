@@ -25,6 +25,7 @@ import {
   sql,
   table,
 } from "../../lakehouse/sql.js";
+import { dateTimestamp, preciseTimestamp } from "../../lakehouse/timestamps.js";
 import { BadUserInputError } from "../errors.js";
 import type { FieldScalar, QueryField, QuerySource, WhereNode } from "./query-fields.js";
 
@@ -332,8 +333,10 @@ export function toValue(field: QueryField, value: unknown, at: string): ParamVal
       throw bad("a date (YYYY-MM-DD)");
     }
     case "timestamp": {
-      if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
-      if (typeof value === "string" && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+      if (value instanceof Date && !Number.isNaN(value.getTime())) return dateTimestamp(value);
+      // Microseconds kept: the lakehouses store them, so a filter can name any stored instant.
+      const precise = typeof value === "string" ? preciseTimestamp(value) : null;
+      if (precise !== null) return precise;
       throw bad("a date-time");
     }
     case "string":

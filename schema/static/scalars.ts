@@ -4,7 +4,8 @@
  * always a decimal string (and accepts strings or integers as input), like the 64-bit row ids.
  */
 import { GraphQLError, GraphQLScalarType, Kind } from "graphql";
-import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
+import { DateResolver, JSONResolver } from "graphql-scalars";
+import { dateTimestamp, preciseTimestamp } from "../../lakehouse/timestamps.js";
 import type { GatewayBuilder } from "../builder.js";
 
 const INT64 = /^-?\d{1,19}$/;
@@ -17,6 +18,40 @@ function toBigInt(value: unknown): bigint {
     extensions: { code: "BAD_USER_INPUT" },
   });
 }
+
+function toTimestamp(value: unknown): string {
+  if (value instanceof Date && Number.isFinite(value.getTime())) return dateTimestamp(value);
+  const precise = typeof value === "string" ? preciseTimestamp(value) : null;
+  if (precise !== null) return precise;
+  throw new GraphQLError(
+    "DateTime must be an ISO 8601 date-time, to the microsecond at most (e.g. 2026-02-03T09:15:42.123456Z).",
+    {
+      extensions: { code: "BAD_USER_INPUT" },
+    },
+  );
+}
+
+/**
+ * An instant as ISO 8601 UTC text with the lakehouse's microseconds (`.123456Z`; `.123Z` when milliseconds hold
+ * it). graphql-scalars' DateTime goes through a JS `Date` and would cut the microseconds; inputs come back as the
+ * same normalized text, so a filter can name any stored instant exactly.
+ */
+export const DateTimeScalar = new GraphQLScalarType({
+  name: "DateTime",
+  description:
+    "An instant in ISO 8601, UTC, with microseconds when the value has them (e.g. 2026-02-03T09:15:42.123456Z). " +
+    "Inputs accept any UTC offset.",
+  serialize: (value) => {
+    if (typeof value === "number" && Number.isFinite(value)) return dateTimestamp(new Date(value));
+    return toTimestamp(value);
+  },
+  parseValue: toTimestamp,
+  parseLiteral: (ast) => {
+    if (ast.kind === Kind.STRING) return toTimestamp(ast.value);
+    throw new GraphQLError("DateTime must be a string.", { extensions: { code: "BAD_USER_INPUT" } });
+  },
+  specifiedByURL: "https://scalars.graphql.org/andimarek/date-time",
+});
 
 export const BigIntScalar = new GraphQLScalarType({
   name: "BigInt",
@@ -33,7 +68,7 @@ export const BigIntScalar = new GraphQLScalarType({
 
 export function addScalars(builder: GatewayBuilder): void {
   builder.addScalarType("BigInt", BigIntScalar);
-  builder.addScalarType("DateTime", DateTimeResolver);
+  builder.addScalarType("DateTime", DateTimeScalar);
   builder.addScalarType("Date", DateResolver);
   builder.addScalarType("JSON", JSONResolver);
 }
