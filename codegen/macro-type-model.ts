@@ -61,6 +61,10 @@ export interface ModelField {
    * enclosing list, which SQL reads whole as JSON.
    */
   withinList: boolean;
+  /** The VARIANT types this key had across the experiments (data quality: more than one is a drift). */
+  variantTypes: readonly string[];
+  /** The types seen could not be merged, so the field is (or holds) `JSON` instead of a typed value. */
+  conflict: boolean;
 }
 
 export interface ObjectModel {
@@ -397,8 +401,18 @@ function buildFields(
       type,
       path: at.path,
       withinList: parent.withinList,
+      variantTypes: field.variantTypes,
+      // Mixed kinds in one experiment arrive as VARIANT; different kinds across experiments as several types.
+      conflict:
+        holdsJson(type) &&
+        (field.variantTypes.length > 1 || field.variantTypes.some((t) => t.includes("VARIANT"))),
     };
   });
+}
+
+/** A JSON scalar, or a list of them at any depth (where a failed merge leaves its mark). */
+function holdsJson(type: ModelFieldType): boolean {
+  return type.kind === "list" ? holdsJson(type.of) : type.kind === "scalar" && type.scalar === "JSON";
 }
 
 const SCALAR_TYPES: Readonly<Record<GraphQLScalarName, ModelFieldType>> = SCALAR_SHAPES;
@@ -471,6 +485,8 @@ function sameFields(a: readonly ModelField[], b: readonly ModelField[]): boolean
       x.name !== y.name ||
       x.withinList !== y.withinList ||
       x.description !== y.description ||
+      x.conflict !== y.conflict ||
+      !sameStrings(x.variantTypes, y.variantTypes) ||
       !sameStrings(x.path, y.path) ||
       !sameFieldType(x.type, y.type)
     ) {

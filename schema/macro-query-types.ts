@@ -381,6 +381,7 @@ export function macroArgs(statics: QueryLanguageStatics): MacroArgs {
   const before = { type: GraphQLString, description: PAGING_ARG_DOCS.before };
   const first = { type: GraphQLInt, description: PAGING_ARG_DOCS.first };
   const last = { type: GraphQLInt, description: PAGING_ARG_DOCS.last };
+  const offset = { type: GraphQLInt, description: PAGING_ARG_DOCS.offset };
   const includeErrors = {
     type: GraphQLBoolean,
     description: "Also return rows where the macro failed (default false).",
@@ -413,6 +414,7 @@ export function macroArgs(statics: QueryLanguageStatics): MacroArgs {
       first,
       includeErrors,
       last,
+      offset,
       orderBy: { type: listOf(nonNull(t.OrderBy)), description: ORDER_BY_ARG_DOC },
       where: where(t),
     }),
@@ -422,6 +424,7 @@ export function macroArgs(statics: QueryLanguageStatics): MacroArgs {
         type: listOf(nonNull(t.GroupBy)),
         description: "Grouping dimensions in key order (none: one group). At most 10,000 groups.",
       },
+      includeErrors,
       timeBucket,
       timeZone,
       where: where(t),
@@ -430,6 +433,7 @@ export function macroArgs(statics: QueryLanguageStatics): MacroArgs {
       ...(ids ? { experimentIds } : {}),
       field: { type: nonNull(t.Field) },
       first: distinctFirst,
+      includeErrors,
       where: where(t),
     }),
   };

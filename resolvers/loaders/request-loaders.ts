@@ -185,6 +185,19 @@ function groupBy<R>(rows: readonly R[], key: (row: R) => string): Map<string, R[
 }
 
 const compositeKey = (parts: readonly string[]) => JSON.stringify(parts);
+/** A macro's failed runs in one experiment. */
+export interface MacroErrors {
+  readonly count: number;
+  /** The most frequent messages, most frequent first (at most `MAX_TOP_ERRORS`). */
+  readonly top: readonly { readonly message: string; readonly count: number }[];
+}
+
+export const MAX_TOP_ERRORS = 10;
+export const NO_MACRO_ERRORS: MacroErrors = Object.freeze({ count: 0, top: [] });
+
+const byCountThenMessage = (a: { message: string; count: number }, b: { message: string; count: number }) =>
+  b.count - a.count || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+
 const same = (id: string) => id;
 const byExperiment = (r: { experiment_id: string }) => r.experiment_id;
 
@@ -300,6 +313,46 @@ export class RequestLoaders {
       unique(ids),
     );
     return manyEach(ids, sortMacros(rows), byExperiment, same);
+  });
+
+  /**
+   * Failed runs per macro of each experiment: how many, and the most frequent messages (one statement for every
+   * experiment the request asks about). Experiment id → macro filename → errors.
+   */
+  readonly macroErrorsByExperiment = new DataLoader<string, ReadonlyMap<string, MacroErrors>>(async (ids) => {
+    const rows = await this.#query<{
+      experiment_id: string;
+      macro_filename: string;
+      macro_error: string;
+      n: bigint;
+      total: bigint;
+    }>(
+      sql`SELECT experiment_id, macro_filename, macro_error, n, total FROM (
+          SELECT d.experiment_id, d.macro_filename, d.macro_error, count(*) AS n,
+            sum(count(*)) OVER (PARTITION BY d.experiment_id, d.macro_filename) AS total,
+            row_number() OVER (PARTITION BY d.experiment_id, d.macro_filename ORDER BY count(*) DESC, d.macro_error) AS r
+          FROM ${table("experiment_macro_data")} d
+          WHERE d.experiment_id IN (${inList(unique(ids))}) AND d.macro_error IS NOT NULL
+            AND ${this.access.readable(ident("d", "experiment_id"))}
+          GROUP BY d.experiment_id, d.macro_filename, d.macro_error) t
+        WHERE r <= ${MAX_TOP_ERRORS}`,
+      unique(ids),
+    );
+    const out = new Map<string, Map<string, MacroErrors>>();
+    for (const row of rows) {
+      const macros = out.get(row.experiment_id) ?? new Map<string, MacroErrors>();
+      out.set(row.experiment_id, macros);
+      const errors = macros.get(row.macro_filename) ?? { count: Number(row.total), top: [] };
+      macros.set(row.macro_filename, errors);
+      (errors.top as { message: string; count: number }[]).push({
+        message: row.macro_error,
+        count: Number(row.n),
+      });
+    }
+    for (const macros of out.values())
+      for (const e of macros.values())
+        (e.top as { message: string; count: number }[]).sort(byCountThenMessage);
+    return ids.map((id) => out.get(id) ?? new Map());
   });
 
   readonly status = new DataLoader<string, StatusRow | null>(async (ids) => {

@@ -31,6 +31,8 @@ export interface MeasurementAggregateArgs {
   readonly groupBy?: readonly GroupByArgs[] | null;
   readonly timeBucket?: TimeBucketUnit | null;
   readonly timeZone?: string | null;
+  /** Also aggregate rows where the macro failed (their outputs are mostly null). */
+  readonly includeErrors?: boolean | null;
 }
 
 export interface AggregateResult {
@@ -74,7 +76,7 @@ export async function measurementAggregate(
 ): Promise<AggregateResult> {
   const source = measurementQuerySource(model);
   const where = compileWhere(source, args.where);
-  const filters = measurementFilters(model, scope, ctx.access, false);
+  const filters = measurementFilters(model, scope, ctx.access, args.includeErrors ?? false);
   if (where.predicate) filters.push(where.predicate);
   const compiled = compileAggregate({
     source,

@@ -12,6 +12,8 @@ export interface MeasurementDistinctArgs {
   readonly field: string;
   readonly first?: number | null;
   readonly where?: WhereArgs | null;
+  /** Also count rows where the macro failed. */
+  readonly includeErrors?: boolean | null;
 }
 
 export interface DistinctResult extends DistinctValues {
@@ -28,7 +30,7 @@ export async function measurementDistinct(
 ): Promise<DistinctResult> {
   const source = measurementQuerySource(model);
   const where = compileWhere(source, args.where);
-  const filters = measurementFilters(model, scope, ctx.access, false);
+  const filters = measurementFilters(model, scope, ctx.access, args.includeErrors ?? false);
   if (where.predicate) filters.push(where.predicate);
   const compiled = compileDistinct({
     source,

@@ -14,7 +14,12 @@ export interface PageArgs {
   readonly after?: string | null;
   readonly last?: number | null;
   readonly before?: string | null;
+  /** Rows to skip first (capped at `MAX_OFFSET`). */
+  readonly offset?: number | null;
 }
+
+/** The deepest `offset`: the lakehouse reads every skipped row, so deep pages belong to cursors. */
+export const MAX_OFFSET = 10_000;
 
 export interface PagePlan {
   /** Rows the caller asked for. */
@@ -26,6 +31,8 @@ export interface PagePlan {
   readonly position: ParamValue[] | null;
   readonly signature: string;
   readonly hadCursor: boolean;
+  /** Rows skipped before the page (after the cursor, if any). */
+  readonly offset: number;
 }
 
 export interface Connection<N> {
@@ -62,6 +69,12 @@ export function planPage(
       );
     }
   }
+  const offset = args.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
+    throw new BadUserInputError(`\`offset\` must be between 0 and ${MAX_OFFSET}; page deeper with cursors.`, {
+      argument: "offset",
+    });
+  }
   if (after != null && before != null) {
     throw new BadUserInputError("Pass either `after` or `before`, not both.");
   }
@@ -77,6 +90,7 @@ export function planPage(
     position,
     signature,
     hadCursor: cursor != null,
+    offset,
   };
 }
 
@@ -108,8 +122,8 @@ export function buildConnection<R extends object, N>(
   return {
     edges,
     pageInfo: {
-      hasNextPage: plan.backward ? plan.hadCursor : hasMore,
-      hasPreviousPage: plan.backward ? hasMore : plan.hadCursor,
+      hasNextPage: plan.backward ? plan.hadCursor || plan.offset > 0 : hasMore,
+      hasPreviousPage: plan.backward ? hasMore : plan.hadCursor || plan.offset > 0,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },

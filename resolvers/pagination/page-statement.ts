@@ -61,6 +61,8 @@ export function pageStatement(spec: PageStatementSpec): Sql {
     plan.position ? [...spec.filters, keysetAfter(plan.keys, plan.position)] : spec.filters,
   );
   const limit = plan.size + 1;
+  // `OFFSET` only when asked for: the statement text (and its cache entry) stays the same otherwise.
+  const skip = plan.offset > 0 ? sql` OFFSET ${plan.offset}` : sql``;
   let page: Sql;
   if (spec.rowKey && !plan.keys.some((k) => k.computed)) {
     const { alias, columns: keyColumns } = spec.rowKey;
@@ -73,7 +75,7 @@ export function pageStatement(spec: PageStatementSpec): Sql {
     );
     const picked = sql`SELECT ${join([keyItems, ...sortItems])} FROM ${spec.from} WHERE ${where} ORDER BY ${orderByList(
       plan.keys,
-    )} LIMIT ${limit}`;
+    )} LIMIT ${limit}${skip}`;
     const on = locate((columns) =>
       join(
         columns.map((c) => sql`${ident(alias, c)} = ${ident("k", `__rk_${c}`)}`),
@@ -88,7 +90,7 @@ export function pageStatement(spec: PageStatementSpec): Sql {
       spec.from
     } ON ${on} ORDER BY ${orderByList(pickedKeys)}`;
   } else {
-    page = sql`SELECT ${select} FROM ${spec.from} WHERE ${where} ORDER BY ${orderByList(plan.keys)} LIMIT ${limit}`;
+    page = sql`SELECT ${select} FROM ${spec.from} WHERE ${where} ORDER BY ${orderByList(plan.keys)} LIMIT ${limit}${skip}`;
   }
   if (!spec.withTotal || windowTotal) return page;
   const outerKeys: SortKey[] = plan.keys.map((k) => ({ ...k, expr: ident("p", k.alias) }));

@@ -25,6 +25,17 @@ export function addCatalogTypes(builder: GatewayBuilder) {
       }),
       type: t.string({ nullable: false, description: "The GraphQL type.", resolve: (f) => typeText(f.type) }),
       description: t.exposeString("description", { nullable: false }),
+      conflict: t.exposeBoolean("conflict", {
+        nullable: false,
+        description:
+          "The experiments' outputs disagree on this key's type in a way no GraphQL type covers, so it is served as JSON (see `types`).",
+      }),
+      types: t.stringList({
+        nullable: false,
+        description:
+          "The VARIANT types this key had across the experiments (more than one: the output drifted).",
+        resolve: (f) => [...f.variantTypes],
+      }),
     }),
   });
 

@@ -12,13 +12,16 @@ import {
   headerPrefetch,
   requireExperiment,
 } from "../../resolvers/experiments/experiment-queries.js";
-import type {
-  AnnotationRow,
-  ContributorRow,
-  DeviceRow,
-  ExperimentRow,
-  MacroInfoRow,
-  StatusRow,
+import {
+  type AnnotationRow,
+  type ContributorRow,
+  type DeviceRow,
+  type ExperimentRow,
+  MAX_TOP_ERRORS,
+  type MacroErrors,
+  type MacroInfoRow,
+  NO_MACRO_ERRORS,
+  type StatusRow,
 } from "../../resolvers/loaders/request-loaders.js";
 import type { Connection } from "../../resolvers/pagination/connection.js";
 import { type SampleRow, sampleConnection } from "../../resolvers/samples/sample-page.js";
@@ -55,6 +58,9 @@ export const PAGING_ARG_DOCS = {
   after: "Cursor of the row to continue after.",
   last: "Rows before `before`, for paging backwards.",
   before: "Cursor of the row to continue before.",
+  offset:
+    "Skip this many rows first (at most 10,000), e.g. to jump to page k of a table. Slower than cursors for deep " +
+    "pages: the lakehouse reads every skipped row.",
 } as const;
 
 /** Description of a connection's `totalCount` (also used by the generated per-macro connections). */
@@ -67,6 +73,7 @@ export function pagingArgs(t: { arg: GatewayArgBuilder }) {
     after: t.arg.string({ description: PAGING_ARG_DOCS.after }),
     last: t.arg.int({ description: PAGING_ARG_DOCS.last }),
     before: t.arg.string({ description: PAGING_ARG_DOCS.before }),
+    offset: t.arg.int({ description: PAGING_ARG_DOCS.offset }),
   };
 }
 
@@ -265,6 +272,14 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
     }),
   });
 
+  const MacroErrorCount = builder.objectRef<MacroErrors["top"][number]>("MacroErrorCount").implement({
+    description: "An error message of a macro's failed runs and how many runs failed with it.",
+    fields: (t) => ({
+      message: t.exposeString("message", { nullable: false }),
+      count: t.exposeInt("count", { nullable: false }),
+    }),
+  });
+
   const MacroInfo = builder.objectRef<MacroInfoRow>("MacroInfo").implement({
     description: "A macro present in an experiment, from the catalog (`experiment_macros`).",
     fields: (t) => ({
@@ -275,6 +290,28 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
       lastSeen: t.field({ type: "DateTime", resolve: (m) => m.last_seen }),
       outputSchema: t.exposeString("output_schema", {
         description: "The aggregated VARIANT schema (`schema_of_variant_agg` format).",
+      }),
+      errorCount: t.int({
+        nullable: false,
+        description:
+          "Runs of this macro in this experiment that failed (`macro_error` set; their rows are left out of pages unless `includeErrors`).",
+        extensions: { cost: BATCHED },
+        resolve: async (m, _args, ctx) =>
+          (
+            (await ctx.loaders.macroErrorsByExperiment.load(m.experiment_id)).get(m.macro_filename) ??
+            NO_MACRO_ERRORS
+          ).count,
+      }),
+      topErrors: t.field({
+        type: [MacroErrorCount],
+        nullable: false,
+        description: `The most frequent error messages of this macro's failed runs, most frequent first (at most ${MAX_TOP_ERRORS}).`,
+        extensions: { cost: BATCHED },
+        resolve: async (m, _args, ctx) =>
+          (
+            (await ctx.loaders.macroErrorsByExperiment.load(m.experiment_id)).get(m.macro_filename) ??
+            NO_MACRO_ERRORS
+          ).top,
       }),
     }),
   });

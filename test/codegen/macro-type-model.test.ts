@@ -93,6 +93,8 @@ describe("buildMacroTypeModels", () => {
           type: { kind: "list", of: scalar("String") },
           path: ["messages", "info"],
           withinList: false,
+          variantTypes: ["ARRAY<STRING>"],
+          conflict: false,
         },
       ],
     });
@@ -154,6 +156,8 @@ describe("buildMacroTypeModels", () => {
     const phi2 = field(macro.fields, "Phi2");
     expect(phi2.type).toEqual(scalar("Float"));
     expect(phi2.description).toBe(`"Phi2" (BIGINT | DOUBLE) from macro output of Photosynthesis RIDES.`);
+    // Widening is not a conflict: both types fit Float.
+    expect([phi2.conflict, phi2.variantTypes]).toEqual([false, ["BIGINT", "DOUBLE"]]);
     const messages = field(macro.fields, "messages");
     expect(messages.type.kind === "object" && messages.type.object.fields.map((f) => f.name)).toEqual([
       "info",
@@ -178,6 +182,8 @@ describe("buildMacroTypeModels", () => {
         type: scalar("DateTime"),
         path: ["points", "t s"],
         withinList: true,
+        variantTypes: ["TIMESTAMP"],
+        conflict: false,
       },
       {
         key: "x",
@@ -186,6 +192,8 @@ describe("buildMacroTypeModels", () => {
         type: scalar("Int"),
         path: ["points", "x"],
         withinList: true,
+        variantTypes: ["INT"],
+        conflict: false,
       },
     ]);
   });
@@ -479,3 +487,22 @@ function schemaOf(macros: MacroTypeModel[]): GraphQLSchema {
     }),
   });
 }
+
+describe("type conflicts", () => {
+  it("marks a key as a conflict when the types seen merge only to JSON, and says which types", () => {
+    const macro = onlyMacro([
+      entry("e1", "OBJECT<a: INT, b: ARRAY<INT>, c: VARIANT, d: OBJECT<>>"),
+      entry("e2", "OBJECT<a: STRING, b: ARRAY<STRING>>"),
+    ]);
+    const of = (key: string) => {
+      const f = field(macro.fields, key);
+      return [f.conflict, f.variantTypes];
+    };
+    expect(of("a")).toEqual([true, ["INT", "STRING"]]);
+    expect(of("b")).toEqual([true, ["ARRAY<INT>", "ARRAY<STRING>"]]);
+    // Mixed kinds within one experiment's rows arrive as VARIANT.
+    expect(of("c")).toEqual([true, ["VARIANT"]]);
+    // An empty object is opaque JSON by nature, not by a conflict.
+    expect(of("d")).toEqual([false, ["OBJECT<>"]]);
+  });
+});
