@@ -62,6 +62,7 @@ export interface QueryLanguageStatics {
   readonly TimeBucket: GraphQLEnumType;
   readonly JSON: GraphQLScalarType;
   readonly DateTime: GraphQLScalarType;
+  readonly BigInt: GraphQLScalarType;
 }
 
 export interface MacroQueryTypes {
@@ -81,7 +82,7 @@ interface NumericParent {
   readonly fn: string;
 }
 
-function measureValue(group: AggregateGroup, key: string): number | null {
+function measureValue(group: AggregateGroup, key: string): number | bigint | null {
   const value = group.values.get(key);
   if (value === undefined) throw new Error(`aggregate ${key} was not computed`);
   return value;
@@ -225,9 +226,26 @@ export function macroQueryTypes(
         "One aggregate function over each numeric field of the group (null when no row has a value).",
       fields: aggregateFields,
     });
+    // min and max of a BigInt field are exact BigInts (a double would round past 2^53); the others are Floats.
+    const extremeFields: GraphQLFieldConfigMap<NumericParent, unknown> = Object.create(null);
+    for (const f of numeric) {
+      extremeFields[f.name] = {
+        type: f.scalar === "BigInt" ? statics.BigInt : GraphQLFloat,
+        description: f.description,
+        resolve: NUMERIC_AGGREGATE,
+        extensions: NO_EXTENSIONS,
+      };
+    }
+    const NumericExtremes = new GraphQLObjectType<NumericParent>({
+      name: `${name}NumericExtremes`,
+      description:
+        "The smallest or largest value of each numeric field of the group (null when no row has a value); exact for BigInt fields.",
+      fields: extremeFields,
+    });
     const measures = nonNull(NumericAggregates);
+    const extremes = nonNull(NumericExtremes);
     const measure = (fn: string) => ({
-      type: measures,
+      type: fn === "min" || fn === "max" ? extremes : measures,
       description: FUNCTION_DOC[fn],
       resolve: FUNCTION_RESOLVERS[fn],
     });
@@ -249,7 +267,7 @@ export function macroQueryTypes(
       sum: measure("sum"),
       variance: measure("variance"),
     };
-    out.push(NumericField, NumericAggregates);
+    out.push(NumericField, NumericAggregates, NumericExtremes);
   } else {
     groupFields = { count, key };
   }

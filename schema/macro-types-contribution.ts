@@ -31,6 +31,7 @@ const DERIVED_TYPE_SUFFIXES = [
   "AggregateGroup",
   "AggregateGroupBy",
   "NumericAggregates",
+  "NumericExtremes",
   "Distinct",
   "DistinctValue",
   "Field",
@@ -78,5 +79,6 @@ function createGenerator(assembly: SchemaAssembly): MacroTypeGenerator {
     TimeBucket: type<GraphQLEnumType>("TimeBucket"),
     JSON: type<GraphQLScalarType>("JSON"),
     DateTime: type<GraphQLScalarType>("DateTime"),
+    BigInt: type<GraphQLScalarType>("BigInt"),
   });
 }

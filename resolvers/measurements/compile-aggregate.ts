@@ -72,6 +72,8 @@ export interface CompiledAggregate {
   readonly dimensions: readonly Dimension[];
   /** `measureKey(m)` → column alias. */
   readonly measures: ReadonlyMap<string, string>;
+  /** Measures read exactly (min/max of BigInt fields) → how they are returned. */
+  readonly exact: ReadonlyMap<string, "bigint">;
   readonly maxGroups: number;
 }
 
@@ -217,7 +219,8 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
   const maxGroups = input.maxGroups ?? DEFAULT_MAX_GROUPS;
   const dimensions = compileDimensions(input);
 
-  // Each numeric field is read once (as DOUBLE: integer sums must not overflow), whatever measures use it.
+  // Each numeric field is read once (as DOUBLE: integer sums must not overflow), whatever measures use it;
+  // min and max of a BigInt field read it as itself (a second column), so they come back exact.
   const values = new Map<string, string>();
   const columnOf = (field: QueryField): Sql => {
     let alias = values.get(field.name);
@@ -227,6 +230,16 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
     }
     return ident(alias);
   };
+  const exactValues = new Map<string, string>();
+  const exactColumnOf = (field: QueryField): Sql => {
+    let alias = exactValues.get(field.name);
+    if (alias === undefined) {
+      alias = `x${exactValues.size}`;
+      exactValues.set(field.name, alias);
+    }
+    return ident(alias);
+  };
+  const exact = new Map<string, "bigint">();
   const measures = new Map<string, string>();
   const outer: Sql[] = [...dimensions.map((d) => ident(d.alias)), sql`count(*) AS ${ident(COUNT_ALIAS)}`];
   for (const m of input.measures) {
@@ -234,10 +247,16 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
     if (measures.has(key)) continue;
     const alias = `a${measures.size}`;
     measures.set(key, alias);
-    const call =
-      m.fn === "corr"
-        ? sql`corr(${columnOf(numericField(source, m.a, "corr.a"))}, ${columnOf(numericField(source, m.b, "corr.b"))})`
-        : aggregateCall(m.fn, columnOf(numericField(source, m.field, m.fn)));
+    let call: Sql;
+    if (m.fn === "corr") {
+      call = sql`corr(${columnOf(numericField(source, m.a, "corr.a"))}, ${columnOf(numericField(source, m.b, "corr.b"))})`;
+    } else {
+      const field = numericField(source, m.field, m.fn);
+      if ((m.fn === "min" || m.fn === "max") && field.scalar === "BigInt") {
+        exact.set(key, "bigint");
+        call = aggregateCall(m.fn, exactColumnOf(field));
+      } else call = aggregateCall(m.fn, columnOf(field));
+    }
     outer.push(sql`${call} AS ${ident(alias)}`);
   }
 
@@ -247,6 +266,8 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
     const value = field.scalar === "Float" ? field.expr : sql`CAST(${field.expr} AS DOUBLE)`;
     inner.push(sql`${value} AS ${ident(alias)}`);
   }
+  for (const [name, alias] of exactValues)
+    inner.push(sql`${source.byName.get(name)!.expr} AS ${ident(alias)}`);
   // count(*) needs no column; keep the inner select valid when nothing else is read.
   if (inner.length === 0) inner.push(sql`1 AS ${ident("__one")}`);
 
@@ -261,7 +282,7 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
     );
     statement = sql`${statement} GROUP BY ${join(keys)} ORDER BY ${order} LIMIT ${maxGroups + 1}`;
   }
-  return { statement, dimensions, measures, maxGroups };
+  return { statement, dimensions, measures, exact, maxGroups };
 }
 
 /** A group as the resolvers read it. */
@@ -276,8 +297,8 @@ export interface AggregateGroup {
   readonly time: { readonly instant: string; readonly local: string } | null;
   /** Values of `field` dimensions by field name. */
   readonly fields: ReadonlyMap<string, RowValue>;
-  /** Measure values by `measureKey`. */
-  readonly values: ReadonlyMap<string, number | null>;
+  /** Measure values by `measureKey` (min/max of a BigInt field: a bigint, exactly). */
+  readonly values: ReadonlyMap<string, number | bigint | null>;
 }
 
 function toNumber(value: RowValue | undefined): number | null {
@@ -286,6 +307,14 @@ function toNumber(value: RowValue | undefined): number | null {
   if (typeof value === "bigint") return Number(value);
   if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))
     return Number(value);
+  return null;
+}
+
+function toBigInt(value: RowValue | undefined): bigint | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "bigint") return value;
+  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === "string" && /^-?\d+$/.test(value)) return BigInt(value);
   return null;
 }
 
@@ -329,8 +358,11 @@ export function readAggregate(compiled: CompiledAggregate, rows: readonly Row[])
           break;
       }
     }
-    const values = new Map<string, number | null>();
-    for (const [key, alias] of compiled.measures) values.set(key, toNumber(row[alias]));
+    const values = new Map<string, number | bigint | null>();
+    for (const [key, alias] of compiled.measures) {
+      const kind = compiled.exact.get(key);
+      values.set(key, kind === "bigint" ? toBigInt(row[alias]) : toNumber(row[alias]));
+    }
     return {
       count: toNumber(row[COUNT_ALIAS]) ?? 0,
       deviceId,
