@@ -22,6 +22,7 @@ import {
   type GraphQLSchema,
   getOperationAST,
   Kind,
+  type OperationDefinitionNode,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { type StatementLog, StatementScope } from "../../lakehouse/statement-log.js";
@@ -166,6 +167,49 @@ function useWarehouseCost(
    * report to attach. A subscription is checked per event (its selection's nodes and statements) and charged its
    * start (the standing, and a replay) once.
    */
+  // The cost of a document depends only on it, the schema and the variables: a repeated operation (the same
+  // document object, from Yoga's parse cache) is costed once per schema and variable set.
+  const costs = new WeakMap<DocumentNode, WeakMap<GraphQLSchema, Map<string, OperationCost>>>();
+  const costOf = (
+    document: DocumentNode,
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    operationName: string | null | undefined,
+    variableValues: unknown,
+  ): OperationCost => {
+    const compute = () => {
+      const fragments: Record<string, FragmentDefinitionNode> = {};
+      for (const d of document.definitions)
+        if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+      return operationCost(schema, operation, fragments, (variableValues ?? {}) as Record<string, unknown>, {
+        defaultPageSize: limits.defaultPageSize,
+      });
+    };
+    let key: string;
+    try {
+      key = `${operationName ?? ""}\u0000${JSON.stringify(variableValues ?? {})}`;
+    } catch {
+      return compute(); // variables that are not JSON (never from a client): not cached
+    }
+    let bySchema = costs.get(document);
+    if (!bySchema) {
+      bySchema = new WeakMap();
+      costs.set(document, bySchema);
+    }
+    let byVariables = bySchema.get(schema);
+    if (!byVariables) {
+      byVariables = new Map();
+      bySchema.set(schema, byVariables);
+    }
+    let cost = byVariables.get(key);
+    if (!cost) {
+      cost = compute();
+      // A document sent with ever-new variables keeps only its latest variable sets.
+      if (byVariables.size >= 32) byVariables.delete(byVariables.keys().next().value as string);
+      byVariables.set(key, cost);
+    }
+    return cost;
+  };
   type Checked =
     | { refused: ExecutionResult }
     | { report: (actual: number) => Record<string, unknown> }
@@ -179,16 +223,7 @@ function useWarehouseCost(
   }): Checked | Promise<Checked> => {
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return null;
-    const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const d of args.document.definitions)
-      if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-    const cost: OperationCost = operationCost(
-      args.schema,
-      operation,
-      fragments,
-      (args.variableValues ?? {}) as Record<string, unknown>,
-      { defaultPageSize: limits.defaultPageSize },
-    );
+    const cost = costOf(args.document, args.schema, operation, args.operationName, args.variableValues);
     let bucket: BucketState | null = null;
     const report = (actual: number) => ({
       requested: cost.nodes,
