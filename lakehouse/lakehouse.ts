@@ -17,7 +17,7 @@
  */
 import type { Dialect } from "./dialect.js";
 import type { Sql } from "./sql.js";
-import type { StatementLog } from "./statement-log.js";
+import type { StatementLog, StatementScope } from "./statement-log.js";
 
 export type RowValue = string | number | bigint | boolean | null | RowValue[] | { [key: string]: RowValue };
 export type Row = Record<string, RowValue>;
@@ -30,6 +30,8 @@ export interface QueryOptions {
    * (see cached-lakehouse.ts); a write or a moved freshness watermark of an experiment drops its entries.
    */
   readonly cacheTags?: readonly string[] | "all";
+  /** Scopes that record the statement too (a request's: what its operation cost, `extensions.cost.actual`). */
+  readonly scopes?: readonly StatementScope[];
 }
 
 export interface LakehouseHealth {

@@ -3,18 +3,32 @@
  * run once and share their rows — ten thousand aliases of one aggregate cost one statement, with or without the
  * shared result cache. A write drops what the request has read so far.
  */
-import type { QueryOptions, Row } from "./lakehouse.js";
+import type { Lakehouse, QueryOptions, Row } from "./lakehouse.js";
 import { LakehouseWrapper } from "./lakehouse-wrapper.js";
 import { type Sql, statementKey } from "./sql.js";
+import type { StatementScope } from "./statement-log.js";
 
 export class RequestLakehouse extends LakehouseWrapper {
   #reads = new Map<string, Promise<unknown[]>>();
+
+  /** `scopes`: the request's statement scopes, which record every statement it sends (read when it sends). */
+  constructor(
+    inner: Lakehouse,
+    private readonly scopes: readonly StatementScope[] = [],
+  ) {
+    super(inner);
+  }
+
+  #withScopes(options: QueryOptions | undefined): QueryOptions | undefined {
+    if (this.scopes.length === 0) return options;
+    return { ...options, scopes: [...(options?.scopes ?? []), ...this.scopes] };
+  }
 
   override query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
     const key = statementKey(statement, this.inner.dialect);
     let rows = this.#reads.get(key);
     if (!rows) {
-      rows = this.inner.query<R>(statement, options);
+      rows = this.inner.query<R>(statement, this.#withScopes(options));
       this.#reads.set(key, rows);
       // A failed read is not remembered: a retry in the same request may succeed.
       rows.catch(() => this.#reads.delete(key));
@@ -25,7 +39,7 @@ export class RequestLakehouse extends LakehouseWrapper {
 
   override async execute(statement: Sql, options?: QueryOptions): Promise<number | undefined> {
     this.#reads = new Map();
-    return this.inner.execute(statement, options);
+    return this.inner.execute(statement, this.#withScopes(options));
   }
 
   /** The shared lakehouse outlives the request. */

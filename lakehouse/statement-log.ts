@@ -21,6 +21,7 @@ export interface StatementRecord {
 /** Who sends statements besides requests: the ingest (simulation, imports), the stream poller, the freshness watch, the catalog. */
 export type StatementOrigin = "request" | "ingest" | "stream-poll" | "stream-start" | "freshness" | "catalog";
 
+/** The statements one request sent (it rides down with each statement in `QueryOptions.scopes`). */
 export class StatementScope {
   readonly records: StatementRecord[] = [];
 }
@@ -28,7 +29,6 @@ export class StatementScope {
 export class StatementLog {
   #total = 0;
   #recent: StatementRecord[] = [];
-  readonly #scopes = new AsyncLocalStorage<readonly StatementScope[]>();
   readonly #listeners = new Set<(record: StatementRecord) => void>();
   readonly #origin = new AsyncLocalStorage<StatementOrigin>();
 
@@ -48,7 +48,11 @@ export class StatementLog {
     return this.#origin.run(origin, fn);
   }
 
-  record(input: Omit<StatementRecord, "origin"> & { origin?: StatementOrigin }): void {
+  /** Records a statement, also into `scopes` (the request's that sent it). */
+  record(
+    input: Omit<StatementRecord, "origin"> & { origin?: StatementOrigin },
+    scopes: readonly StatementScope[] = [],
+  ): void {
     const record: StatementRecord = {
       ...input,
       origin: input.origin ?? this.#origin.getStore() ?? "request",
@@ -56,7 +60,7 @@ export class StatementLog {
     this.#total++;
     this.#recent.push(record);
     if (this.#recent.length > this.keepRecent) this.#recent.shift();
-    for (const scope of this.#scopes.getStore() ?? []) scope.records.push(record);
+    for (const scope of scopes) scope.records.push(record);
     for (const listener of this.#listeners) listener(record);
   }
 
@@ -65,28 +69,26 @@ export class StatementLog {
    * text `errorOf` gives). The one timing wrapper of both connectors.
    */
   async timed<T>(
-    statement: { readonly text: string; readonly paramCount: number; readonly kind: "read" | "write" },
+    statement: {
+      readonly text: string;
+      readonly paramCount: number;
+      readonly kind: "read" | "write";
+      readonly scopes?: readonly StatementScope[];
+    },
     run: () => Promise<T>,
     rowsOf: (result: T) => number,
     errorOf: (error: unknown) => string = (error) => String((error as Error)?.message ?? error),
   ): Promise<T> {
     const started = performance.now();
+    const { scopes, ...described } = statement;
     try {
       const result = await run();
-      this.record({ ...statement, rows: rowsOf(result), ms: performance.now() - started });
+      this.record({ ...described, rows: rowsOf(result), ms: performance.now() - started }, scopes);
       return result;
     } catch (error) {
-      this.record({ ...statement, rows: 0, ms: performance.now() - started, error: errorOf(error) });
+      this.record({ ...described, rows: 0, ms: performance.now() - started, error: errorOf(error) }, scopes);
       throw error;
     }
-  }
-
-  /**
-   * Runs `fn` with its own scope; every statement recorded inside (across awaits) also lands in the scope, and in
-   * every scope around it (several plugins may count one operation's statements).
-   */
-  runInScope<T>(scope: StatementScope, fn: () => T): T {
-    return this.#scopes.run([...(this.#scopes.getStore() ?? []), scope], fn);
   }
 
   onRecord(listener: (record: StatementRecord) => void): () => void {

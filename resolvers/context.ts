@@ -2,6 +2,7 @@
 
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
 import { RequestLakehouse } from "../lakehouse/request-lakehouse.js";
+import type { StatementScope } from "../lakehouse/statement-log.js";
 import type { SchemaScope } from "./access/catalog-access.js";
 import { ExperimentAccess } from "./access/experiment-access.js";
 import type { Viewer } from "./access/viewer.js";
@@ -30,6 +31,12 @@ export interface GatewayContext {
   /** The access set whose schema serves this request. */
   readonly schemaScope?: SchemaScope;
   /**
+   * Scopes that record every statement this request sends through `lakehouse` (plugins add theirs: the cost
+   * report counts what really ran). Passed down with each statement, not through AsyncLocalStorage, which would
+   * put promise hooks on the whole execution.
+   */
+  readonly statementScopes: StatementScope[];
+  /**
    * Starts a new request scope on this context (fresh loaders and per-request reads): a subscription does before
    * each event, so relations of an event are read as of that event, not cached for the subscription's lifetime.
    */
@@ -48,9 +55,10 @@ export function createGatewayContext(options: {
   schemaScope?: SchemaScope;
 }): GatewayContext {
   const access = new ExperimentAccess(options.viewer);
+  const statementScopes: StatementScope[] = [];
   const scope = () => {
     // Identical reads within the request run once.
-    const lakehouse = new RequestLakehouse(options.lakehouse);
+    const lakehouse = new RequestLakehouse(options.lakehouse, statementScopes);
     return { lakehouse, loaders: new RequestLoaders(lakehouse, access, options.signal) };
   };
   // Built on first use after each `renew()`: a subscription event that reads no relation costs no loaders.
@@ -71,6 +79,7 @@ export function createGatewayContext(options: {
     events: options.events,
     streams: options.streams,
     schemaScope: options.schemaScope,
+    statementScopes,
     caller:
       options.viewer.userId !== null
         ? `user:${options.viewer.userId}`

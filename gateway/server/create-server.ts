@@ -142,12 +142,11 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
             defaultPageSize: Math.min(100, config.maxPageSize),
             rateLimits: config.rateLimits,
           },
-          lakehouse.statements,
           metrics,
           deps.redis ? redisRateLimits(deps.redis, config.rateLimits, log) : {},
         )),
     metrics.plugin(),
-    ...(config.exposeStatements ? [useStatementExtensions(lakehouse.statements, { includeText: true })] : []),
+    ...(config.exposeStatements ? [useStatementExtensions({ includeText: true })] : []),
     ...(deps.plugins ?? []),
     // Last: it logs what the plugins above reported (cost, statements).
     useOperationLog(logger),

@@ -5,7 +5,7 @@
  * may cost — against their limits. Over a limit: one error naming the limit and the value, no statement run.
  *
  * Every response carries `extensions.cost { requested, statements, actual, limit }`: the nodes requested, the
- * statements estimated, the statements actually run (from the statement log), and the node limit.
+ * statements estimated, the statements actually run (recorded by the request's statement scope), and the node limit.
  */
 
 import { type Store, useRateLimiter } from "@envelop/rate-limiter";
@@ -25,7 +25,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { type StatementLog, StatementScope } from "../../lakehouse/statement-log.js";
+import { StatementScope } from "../../lakehouse/statement-log.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 import type { GatewayConfig } from "../config.js";
 import { type BucketState, type CostBucketStore, CostBuckets } from "./cost-bucket.js";
@@ -82,7 +82,6 @@ function limitError(code: string, limit: string, value: number, max: number, wha
 
 export function useOperationLimits(
   limits: OperationLimits,
-  statements: StatementLog,
   metrics?: GatewayMetrics,
   stores: RateLimitStores = {},
 ): Plugin[] {
@@ -111,7 +110,6 @@ export function useOperationLimits(
     }),
     useWarehouseCost(
       limits,
-      statements,
       stores.buckets ??
         new CostBuckets({
           capacity: limits.rateLimits.points,
@@ -158,7 +156,6 @@ function onMutationsOnly(limiter: Plugin): Plugin {
 
 function useWarehouseCost(
   limits: OperationLimits,
-  statements: StatementLog,
   buckets: CostBucketStore,
   metrics: GatewayMetrics | undefined,
 ): Plugin {
@@ -281,8 +278,7 @@ function useWarehouseCost(
     if (!checked) return;
     if ("refused" in checked) return hook.setResultAndStopExecution(checked.refused);
     const scope = new StatementScope();
-    const executeFn = hook.executeFn;
-    hook.setExecuteFn((a) => statements.runInScope(scope, () => executeFn(a)));
+    (hook.args.contextValue as unknown as GatewayContext).statementScopes.push(scope);
     return {
       onExecuteDone({ result, setResult }: { result: unknown; setResult: (r: ExecutionResult) => void }) {
         if (Symbol.asyncIterator in (result as object)) return;

@@ -5,9 +5,10 @@
  */
 import type { ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { type StatementLog, type StatementRecord, StatementScope } from "../../lakehouse/statement-log.js";
+import { type StatementRecord, StatementScope } from "../../lakehouse/statement-log.js";
+import type { GatewayContext } from "../../resolvers/context.js";
 
-export function useStatementExtensions(log: StatementLog, options: { includeText: boolean }): Plugin {
+export function useStatementExtensions(options: { includeText: boolean }): Plugin {
   const withStatements = (result: ExecutionResult, records: readonly StatementRecord[]): ExecutionResult => ({
     ...result,
     extensions: {
@@ -28,9 +29,9 @@ export function useStatementExtensions(log: StatementLog, options: { includeText
     },
   });
   return {
-    onExecute({ executeFn, setExecuteFn }) {
+    onExecute({ args }) {
       const scope = new StatementScope();
-      setExecuteFn((args) => log.runInScope(scope, () => executeFn(args)));
+      (args.contextValue as unknown as GatewayContext).statementScopes.push(scope);
       return {
         onExecuteDone({ result, setResult }) {
           if (!(Symbol.asyncIterator in (result as object))) {

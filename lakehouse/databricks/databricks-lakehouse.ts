@@ -325,7 +325,7 @@ export class DatabricksLakehouse implements Lakehouse {
       if (signal?.aborted) throw abortError();
       try {
         return await this.statements.timed(
-          { text, paramCount: params.length, kind },
+          { text, paramCount: params.length, kind, scopes: options?.scopes },
           () => this.#executeOnce(text, params, signal),
           (rows) => (kind === "read" ? rows.length : 0),
           (thrown) => {

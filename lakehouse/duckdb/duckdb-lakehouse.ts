@@ -141,8 +141,9 @@ export class DuckDbLakehouse implements Lakehouse {
     connection: DuckDBConnection,
     statement: Sql,
     kind: "read" | "write" = "write",
-    signal?: AbortSignal,
+    options: Pick<QueryOptions, "signal" | "scopes"> = {},
   ): Promise<{ rows: Row[]; changed: DuckDBValue | undefined }> {
+    const { signal, scopes } = options;
     const { text, params } = render(statement, this.dialect);
     const values: Record<string, DuckDBValue> = {};
     const types: Record<string, DuckDBType> = {};
@@ -155,7 +156,7 @@ export class DuckDbLakehouse implements Lakehouse {
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       return await this.statements.timed(
-        { text, paramCount: params.length, kind },
+        { text, paramCount: params.length, kind, scopes },
         async () => {
           const reader = await connection.runAndReadAll(text, values, types);
           const rows = kind === "read" ? toRows(reader.columnNames(), reader.getRows()) : [];
@@ -174,7 +175,7 @@ export class DuckDbLakehouse implements Lakehouse {
   }
 
   #run(statement: Sql, kind: "read" | "write", options?: QueryOptions) {
-    return this.withConnection((c) => this.runOn(c, statement, kind, options?.signal));
+    return this.withConnection((c) => this.runOn(c, statement, kind, options));
   }
 
   async query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
