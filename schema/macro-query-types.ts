@@ -96,6 +96,10 @@ const CORR: GraphQLFieldResolver<AggregateGroup, unknown, { a: string; b: string
   measureValue(g, `corr:${args.a}:${args.b}`);
 const FUNCTION_DOC: Readonly<Record<string, string>> = {
   avg: "Mean.",
+  countDistinct: "Distinct non-null values of each field in the group.",
+  cumsum:
+    "Running sum in group order: this group's sum plus the sums of the groups before it (with several `groupBy` " +
+    "keys, restarting whenever a key other than the last changes — e.g. per device over days).",
   max: "Maximum.",
   min: "Minimum.",
   stddev: "Sample standard deviation.",
@@ -208,6 +212,26 @@ export function macroQueryTypes(
 
   const count = { type: NON_NULL_INT, resolve: GROUP_COUNT };
   const key = { type: nonNull(GroupKey), resolve: GROUP_ITSELF };
+  const distinctFields: GraphQLFieldConfigMap<NumericParent, unknown> = Object.create(null);
+  for (const f of fields) {
+    distinctFields[f.name] = {
+      type: NON_NULL_INT,
+      description: f.description,
+      resolve: NUMERIC_AGGREGATE,
+      extensions: NO_EXTENSIONS,
+    };
+  }
+  const CountDistinct = new GraphQLObjectType<NumericParent>({
+    name: `${name}CountDistinct`,
+    description: "How many distinct non-null values each field has in the group.",
+    fields: distinctFields,
+  });
+  out.push(CountDistinct);
+  const countDistinct = {
+    type: nonNull(CountDistinct),
+    description: FUNCTION_DOC.countDistinct,
+    resolve: FUNCTION_RESOLVERS.countDistinct,
+  };
   let groupFields: GraphQLFieldConfigMap<AggregateGroup, unknown>;
   if (numeric.length > 0) {
     const NumericField = fieldEnum(`${name}NumericField`, numeric, "Numeric fields (for corr).");
@@ -260,6 +284,8 @@ export function macroQueryTypes(
         resolve: CORR as GraphQLFieldResolver<AggregateGroup, unknown>,
       },
       count,
+      countDistinct,
+      cumsum: measure("cumsum"),
       key,
       max: measure("max"),
       min: measure("min"),
@@ -269,7 +295,7 @@ export function macroQueryTypes(
     };
     out.push(NumericField, NumericAggregates, NumericExtremes);
   } else {
-    groupFields = { count, key };
+    groupFields = { count, countDistinct, key };
   }
   const Group = new GraphQLObjectType<AggregateGroup>({
     name: `${name}AggregateGroup`,

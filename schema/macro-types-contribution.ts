@@ -32,6 +32,7 @@ const DERIVED_TYPE_SUFFIXES = [
   "AggregateGroupBy",
   "NumericAggregates",
   "NumericExtremes",
+  "CountDistinct",
   "Distinct",
   "DistinctValue",
   "Field",

@@ -24,7 +24,16 @@ export const DEFAULT_MAX_GROUPS = 10_000;
 export const MAX_GROUP_BY = 6;
 export const TIME_BUCKETS: readonly TimeBucketUnit[] = ["minute", "hour", "day", "week", "month", "year"];
 
-export const AGGREGATE_FUNCTIONS = ["sum", "avg", "min", "max", "stddev", "variance"] as const;
+export const AGGREGATE_FUNCTIONS = [
+  "sum",
+  "avg",
+  "min",
+  "max",
+  "stddev",
+  "variance",
+  "cumsum",
+  "countDistinct",
+] as const;
 export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
 
 /** One entry of `groupBy`: exactly one member is set. `time` and `field` name a field of the source. */
@@ -81,6 +90,13 @@ export const COUNT_ALIAS = "__count";
 
 export function measureKey(m: AggregateMeasure): string {
   return m.fn === "corr" ? `corr:${m.a}:${m.b}` : `${m.fn}:${m.field}`;
+}
+
+function anyField(source: QuerySource, name: string): QueryField {
+  const field = source.byName.get(name);
+  if (!field)
+    throw new BadUserInputError(`\`countDistinct\`: no field ${name}.`, { argument: "countDistinct" });
+  return field;
 }
 
 function numericField(source: QuerySource, name: string, at: string): QueryField {
@@ -211,7 +227,19 @@ function aggregateCall(fn: AggregateFunction, v: Sql): Sql {
       return sql`stddev_samp(${v})`;
     case "variance":
       return sql`var_samp(${v})`;
+    case "countDistinct":
+      return sql`count(DISTINCT ${v})`;
+    case "cumsum":
+      throw new Error("cumsum is a window over the groups (compileAggregate)");
   }
+}
+
+/** A running sum over the groups in their order, restarting when any key but the last changes. */
+function cumulativeSum(v: Sql, keys: readonly Sql[]): Sql {
+  if (keys.length === 0) return sql`sum(${v})`;
+  const last = keys[keys.length - 1]!;
+  const partition = keys.length > 1 ? sql`PARTITION BY ${join(keys.slice(0, -1))} ` : sql``;
+  return sql`sum(sum(${v})) OVER (${partition}ORDER BY ${last} ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
 }
 
 export function compileAggregate(input: AggregateInput): CompiledAggregate {
@@ -240,6 +268,17 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
     return ident(alias);
   };
   const exact = new Map<string, "bigint">();
+  // countDistinct reads any field as itself (strings, dates and booleans have no DOUBLE).
+  const distinctValues = new Map<string, string>();
+  const distinctColumnOf = (field: QueryField): Sql => {
+    let alias = distinctValues.get(field.name);
+    if (alias === undefined) {
+      alias = `c${distinctValues.size}`;
+      distinctValues.set(field.name, alias);
+    }
+    return ident(alias);
+  };
+  const dimensionKeys = dimensions.map((d) => ident(d.alias));
   const measures = new Map<string, string>();
   const outer: Sql[] = [...dimensions.map((d) => ident(d.alias)), sql`count(*) AS ${ident(COUNT_ALIAS)}`];
   for (const m of input.measures) {
@@ -250,6 +289,10 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
     let call: Sql;
     if (m.fn === "corr") {
       call = sql`corr(${columnOf(numericField(source, m.a, "corr.a"))}, ${columnOf(numericField(source, m.b, "corr.b"))})`;
+    } else if (m.fn === "countDistinct") {
+      call = aggregateCall(m.fn, distinctColumnOf(anyField(source, m.field)));
+    } else if (m.fn === "cumsum") {
+      call = cumulativeSum(columnOf(numericField(source, m.field, m.fn)), dimensionKeys);
     } else {
       const field = numericField(source, m.field, m.fn);
       if ((m.fn === "min" || m.fn === "max") && field.scalar === "BigInt") {
@@ -267,6 +310,8 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
     inner.push(sql`${value} AS ${ident(alias)}`);
   }
   for (const [name, alias] of exactValues)
+    inner.push(sql`${source.byName.get(name)!.expr} AS ${ident(alias)}`);
+  for (const [name, alias] of distinctValues)
     inner.push(sql`${source.byName.get(name)!.expr} AS ${ident(alias)}`);
   // count(*) needs no column; keep the inner select valid when nothing else is read.
   if (inner.length === 0) inner.push(sql`1 AS ${ident("__one")}`);
