@@ -230,6 +230,8 @@ export class SchemaRegistry<Catalog> {
 
   /** Marks a set used; past `maxScopes`, the least recently used set no one retains is let go. */
   #touch(key: string): void {
+    // The default set is always kept and rebuilt: it takes no slot.
+    if (key === this.#scoping.defaultKey) return;
     if (this.#recent.has(key)) this.#recent.delete(key);
     this.#recent.set(key, true);
     if (this.#recent.size <= this.#maxScopes) return;

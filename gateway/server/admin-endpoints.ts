@@ -104,6 +104,14 @@ export function adminEndpoints(options: AdminEndpointsOptions) {
           } else done(null, chunk);
         },
       });
+      const declared = Number(req.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > options.maxImportBytes) {
+        throw new AdminError(
+          413,
+          "PAYLOAD_TOO_LARGE",
+          `Imports are limited to ${options.maxImportBytes} bytes.`,
+        );
+      }
       await pipeline(req, limit, createWriteStream(path));
       const format = url.searchParams.get("format");
       const experimentId = url.searchParams.get("experiment") ?? undefined;
@@ -115,15 +123,13 @@ export function adminEndpoints(options: AdminEndpointsOptions) {
         experimentId,
         createExperiments,
         format: format ?? undefined,
-        beforeWrite: async (experimentIds, created) => {
+        beforeWrite: async (experimentIds, _created, read) => {
           if (caller.operator) return;
-          if (created.length > 0)
-            throw new ForbiddenError("Only the operator creates experiments by import.");
+          // On the import's own connection (a pool of one would wait for itself). A missing experiment is one the
+          // caller does not administer: the same answer as a private one, so the refusal reveals nothing.
           const access = new ExperimentAccess(caller.viewer);
-          const rows = await options.lakehouse.query<{ experiment_id: string }>(
-            access.administeredStatement(experimentIds),
-          );
-          const administered = new Set(rows.map((r) => r.experiment_id));
+          const rows = await read(access.administeredStatement(experimentIds));
+          const administered = new Set(rows.map((r) => String(r.experiment_id)));
           const others = experimentIds.filter((id) => !administered.has(id));
           if (others.length > 0) {
             throw new ForbiddenError(
@@ -140,7 +146,9 @@ export function adminEndpoints(options: AdminEndpointsOptions) {
   async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     try {
       if (options.access === "off") throw new AdminError(404, "NOT_FOUND", "The admin endpoints are off.");
-      if (options.access === "loopback" && !LOOPBACK.has(req.socket.remoteAddress ?? "")) {
+      // Behind a reverse proxy on this host every client is loopback: a forwarded request is not.
+      const forwarded = req.headers["x-forwarded-for"] !== undefined || req.headers.forwarded !== undefined;
+      if (options.access === "loopback" && (forwarded || !LOOPBACK.has(req.socket.remoteAddress ?? ""))) {
         throw new AdminError(403, "FORBIDDEN", "The admin endpoints answer loopback clients only.");
       }
       const caller = await callerOf(req);

@@ -11,6 +11,7 @@ import { open } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { type MaintenanceResult, runMaintenanceOn } from "../duckdb/centrum-maintenance.js";
 import type { DuckDbLakehouse } from "../duckdb/duckdb-lakehouse.js";
+import type { Row } from "../lakehouse.js";
 import { ident, join, param, type Sql, sql, table } from "../sql.js";
 import { CentrumLoader } from "./centrum-loader.js";
 import {
@@ -32,10 +33,15 @@ export interface ImportOptions {
   /** Default: `.parquet`/`.pq` or the Parquet magic bytes → parquet, otherwise NDJSON. */
   readonly format?: ImportFormat;
   /**
-   * Runs after validation, before anything is written, with the experiments the rows name and those the import
-   * would create: throwing refuses the import (nothing written). A gateway checks who may import here.
+   * Runs after validation, before anything is written (and before unknown experiments are reported), with the
+   * experiments the rows name, those the import would create, and a read on the import's own connection:
+   * throwing refuses the import (nothing written). A gateway checks who may import here.
    */
-  readonly beforeWrite?: (experimentIds: readonly string[], created: readonly string[]) => Promise<void>;
+  readonly beforeWrite?: (
+    experimentIds: readonly string[],
+    created: readonly string[],
+    read: (statement: Sql) => Promise<Row[]>,
+  ) => Promise<void>;
 }
 
 export interface ImportResult {
@@ -149,8 +155,12 @@ WHERE experiment_id IN (${join(experimentIds.map((id) => sql`${id}`))})`,
     );
     const existing = new Set(found.map((r) => String(r.experiment_id)));
     const missing = experimentIds.filter((id) => !existing.has(id));
+    await options.beforeWrite?.(
+      experimentIds,
+      missing,
+      async (statement) => (await lakehouse.runOn(connection, statement, "read")).rows,
+    );
     if (missing.length > 0 && !options.createExperiments) throw new UnknownExperimentError(missing);
-    await options.beforeWrite?.(experimentIds, missing);
     if (missing.length > 0) {
       const now = param(new Date(), "timestamp");
       await lakehouse.runOn(
