@@ -24,6 +24,7 @@ import {
   type GraphQLNamedType,
   GraphQLNonNull,
   GraphQLObjectType,
+  type GraphQLOutputType,
   type GraphQLScalarType,
   GraphQLString,
 } from "graphql";
@@ -126,6 +127,23 @@ const DISTINCT_VALUE_COUNT: GraphQLFieldResolver<{ count: number }, unknown> = (
 const DISTINCT_HAS_MORE: GraphQLFieldResolver<DistinctResult, unknown> = (d) => d.hasMore;
 const DISTINCT_TOTAL: GraphQLFieldResolver<DistinctResult, unknown> = (d) => d.totalCount;
 
+/** One field per query field, each resolving the group's measure of that field (`fn:<field name>`). */
+function perFieldMeasures(
+  fields: readonly QueryField[],
+  type: (f: QueryField) => GraphQLOutputType,
+): GraphQLFieldConfigMap<NumericParent, unknown> {
+  const out: GraphQLFieldConfigMap<NumericParent, unknown> = Object.create(null);
+  for (const f of fields) {
+    out[f.name] = {
+      type: type(f),
+      description: f.description,
+      resolve: NUMERIC_AGGREGATE,
+      extensions: NO_EXTENSIONS,
+    };
+  }
+  return out;
+}
+
 /** Every generated query type of one macro; `out` collects the named types. */
 export function macroQueryTypes(
   statics: QueryLanguageStatics,
@@ -212,15 +230,7 @@ export function macroQueryTypes(
 
   const count = { type: NON_NULL_INT, resolve: GROUP_COUNT };
   const key = { type: nonNull(GroupKey), resolve: GROUP_ITSELF };
-  const distinctFields: GraphQLFieldConfigMap<NumericParent, unknown> = Object.create(null);
-  for (const f of fields) {
-    distinctFields[f.name] = {
-      type: NON_NULL_INT,
-      description: f.description,
-      resolve: NUMERIC_AGGREGATE,
-      extensions: NO_EXTENSIONS,
-    };
-  }
+  const distinctFields = perFieldMeasures(fields, () => NON_NULL_INT);
   const CountDistinct = new GraphQLObjectType<NumericParent>({
     name: `${name}CountDistinct`,
     description: "How many distinct non-null values each field has in the group.",
@@ -235,15 +245,7 @@ export function macroQueryTypes(
   let groupFields: GraphQLFieldConfigMap<AggregateGroup, unknown>;
   if (numeric.length > 0) {
     const NumericField = fieldEnum(`${name}NumericField`, numeric, "Numeric fields (for corr).");
-    const aggregateFields: GraphQLFieldConfigMap<NumericParent, unknown> = Object.create(null);
-    for (const f of numeric) {
-      aggregateFields[f.name] = {
-        type: GraphQLFloat,
-        description: f.description,
-        resolve: NUMERIC_AGGREGATE,
-        extensions: NO_EXTENSIONS,
-      };
-    }
+    const aggregateFields = perFieldMeasures(numeric, () => GraphQLFloat);
     const NumericAggregates = new GraphQLObjectType<NumericParent>({
       name: `${name}NumericAggregates`,
       description:
@@ -251,15 +253,9 @@ export function macroQueryTypes(
       fields: aggregateFields,
     });
     // min and max of a BigInt field are exact BigInts (a double would round past 2^53); the others are Floats.
-    const extremeFields: GraphQLFieldConfigMap<NumericParent, unknown> = Object.create(null);
-    for (const f of numeric) {
-      extremeFields[f.name] = {
-        type: f.scalar === "BigInt" ? statics.BigInt : GraphQLFloat,
-        description: f.description,
-        resolve: NUMERIC_AGGREGATE,
-        extensions: NO_EXTENSIONS,
-      };
-    }
+    const extremeFields = perFieldMeasures(numeric, (f) =>
+      f.scalar === "BigInt" ? statics.BigInt : GraphQLFloat,
+    );
     const NumericExtremes = new GraphQLObjectType<NumericParent>({
       name: `${name}NumericExtremes`,
       description:

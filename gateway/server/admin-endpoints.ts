@@ -27,7 +27,6 @@ import {
   ImportValidationError,
   UnknownExperimentError,
 } from "../../lakehouse/import/import-file.js";
-import type { Lakehouse } from "../../lakehouse/lakehouse.js";
 import { ExperimentAccess } from "../../resolvers/access/experiment-access.js";
 import type { Viewer } from "../../resolvers/access/viewer.js";
 import { ForbiddenError } from "../../resolvers/errors.js";
@@ -37,7 +36,6 @@ export interface AdminEndpointsOptions {
   /** The operator token of the run file (null: no operator, only experiment admins may import). */
   readonly operatorToken: string | null;
   readonly verifier: TokenVerifier;
-  readonly lakehouse: Lakehouse;
   readonly imports: { run(path: string, options: ImportOptions): Promise<ImportResult> } | null;
   readonly operatorSchema: () => Promise<GraphQLSchema>;
   /** `loopback` (default), `any`, or `off`. */

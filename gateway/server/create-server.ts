@@ -185,7 +185,6 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   const admin = adminEndpoints({
     operatorToken: deps.operatorToken ?? null,
     verifier,
-    lakehouse,
     imports: deps.imports ?? null,
     operatorSchema: deps.operatorSchema ?? (async () => registry.current.schema),
     access: config.admin.access,

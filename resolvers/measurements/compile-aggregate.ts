@@ -242,6 +242,18 @@ function cumulativeSum(v: Sql, keys: readonly Sql[]): Sql {
   return sql`sum(sum(${v})) OVER (${partition}ORDER BY ${last} ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
 }
 
+/** A field's column in the inner select, one per field: `<prefix>0`, `<prefix>1`, … in first-use order. */
+function columnAliases(aliases: Map<string, string>, prefix: string): (field: QueryField) => Sql {
+  return (field) => {
+    let alias = aliases.get(field.name);
+    if (alias === undefined) {
+      alias = `${prefix}${aliases.size}`;
+      aliases.set(field.name, alias);
+    }
+    return ident(alias);
+  };
+}
+
 export function compileAggregate(input: AggregateInput): CompiledAggregate {
   const { source } = input;
   const maxGroups = input.maxGroups ?? DEFAULT_MAX_GROUPS;
@@ -250,34 +262,13 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
   // Each numeric field is read once (as DOUBLE: integer sums must not overflow), whatever measures use it;
   // min and max of a BigInt field read it as itself (a second column), so they come back exact.
   const values = new Map<string, string>();
-  const columnOf = (field: QueryField): Sql => {
-    let alias = values.get(field.name);
-    if (alias === undefined) {
-      alias = `v${values.size}`;
-      values.set(field.name, alias);
-    }
-    return ident(alias);
-  };
+  const columnOf = columnAliases(values, "v");
   const exactValues = new Map<string, string>();
-  const exactColumnOf = (field: QueryField): Sql => {
-    let alias = exactValues.get(field.name);
-    if (alias === undefined) {
-      alias = `x${exactValues.size}`;
-      exactValues.set(field.name, alias);
-    }
-    return ident(alias);
-  };
+  const exactColumnOf = columnAliases(exactValues, "x");
   const exact = new Map<string, "bigint">();
   // countDistinct reads any field as itself (strings, dates and booleans have no DOUBLE).
   const distinctValues = new Map<string, string>();
-  const distinctColumnOf = (field: QueryField): Sql => {
-    let alias = distinctValues.get(field.name);
-    if (alias === undefined) {
-      alias = `c${distinctValues.size}`;
-      distinctValues.set(field.name, alias);
-    }
-    return ident(alias);
-  };
+  const distinctColumnOf = columnAliases(distinctValues, "c");
   const dimensionKeys = dimensions.map((d) => ident(d.alias));
   const measures = new Map<string, string>();
   const outer: Sql[] = [...dimensions.map((d) => ident(d.alias)), sql`count(*) AS ${ident(COUNT_ALIAS)}`];
@@ -309,9 +300,7 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
     const value = field.scalar === "Float" ? field.expr : sql`CAST(${field.expr} AS DOUBLE)`;
     inner.push(sql`${value} AS ${ident(alias)}`);
   }
-  for (const [name, alias] of exactValues)
-    inner.push(sql`${source.byName.get(name)!.expr} AS ${ident(alias)}`);
-  for (const [name, alias] of distinctValues)
+  for (const [name, alias] of [...exactValues, ...distinctValues])
     inner.push(sql`${source.byName.get(name)!.expr} AS ${ident(alias)}`);
   // count(*) needs no column; keep the inner select valid when nothing else is read.
   if (inner.length === 0) inner.push(sql`1 AS ${ident("__one")}`);
