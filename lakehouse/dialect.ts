@@ -34,6 +34,23 @@ export type VariantCastType = VariantScalarType | { readonly list: VariantScalar
 /** Object keys from the root of a VARIANT value; keys come from the catalog and are quoted by the dialect. */
 export type VariantPath = readonly string[];
 
+/**
+ * The type of a complex (LIST/ARRAY, STRUCT) value, for the connector to read it back exactly: scalars by their SQL
+ * type (`bigint` exact, `timestamp` as ISO text with microseconds), `json` for a value kept as the JSON gives it.
+ * A struct field not named in `struct` is read as `json`.
+ */
+export type NestedType =
+  | "string"
+  | "boolean"
+  | "int"
+  | "bigint"
+  | "double"
+  | "timestamp"
+  | "date"
+  | "json"
+  | { readonly list: NestedType }
+  | { readonly struct: Readonly<Record<string, NestedType>> };
+
 export type TimeBucketUnit = "minute" | "hour" | "day" | "week" | "month" | "year";
 
 /** An idempotent write (see `Dialect.upsert`). Column names are fixed in our code; values are bound parameters. */
@@ -90,6 +107,15 @@ export interface Dialect {
    * needs a unique index on `key`; Databricks `MERGE`).
    */
   upsert(write: UpsertWrite): Sql;
+  /**
+   * The select-list item that returns the complex value `expr` (a list or struct column, or a list aggregate) as
+   * result column `alias`, exact whatever it holds: DuckDB's driver returns complex values exactly, so `expr` as is;
+   * Databricks' driver (without native Arrow types) receives them as the server's JSON-like text, which it cannot
+   * parse when a nested TIMESTAMP or a `"` inside a string is present and then returns `[]`/`{}` silently, so the
+   * dialect selects `to_json(expr)` and marks the column for the connector to parse as `type`. Every complex value
+   * a statement returns goes through this.
+   */
+  complexColumn(expr: Sql, type: NestedType, alias: string): Sql;
   /**
    * Aggregates rows into a list of structs with the given (fixed, code-defined) field names; used for
    * correlated subqueries that fetch a small relation in the same statement as its parent.

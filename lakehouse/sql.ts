@@ -7,7 +7,7 @@
  *
  *   sql`SELECT ${ident("id")} FROM ${table("experiments")} WHERE experiment_id = ${experimentId}`
  */
-import type { CentrumTable, Dialect } from "./dialect.js";
+import type { CentrumTable, Dialect, NestedType } from "./dialect.js";
 
 export type ParamType = "string" | "bigint" | "int" | "double" | "boolean" | "timestamp" | "date";
 export type ParamValue = string | number | bigint | boolean | null;
@@ -23,7 +23,9 @@ type Part =
   | { readonly kind: "param"; readonly value: ParamValue; readonly type: ParamType }
   | { readonly kind: "ident"; readonly names: readonly string[] }
   | { readonly kind: "table"; readonly table: CentrumTable }
-  | { readonly kind: "dialect"; readonly build: (dialect: Dialect) => Sql };
+  | { readonly kind: "dialect"; readonly build: (dialect: Dialect) => Sql }
+  /** No text: tells the connector that result column `column` is a complex value sent as JSON text. */
+  | { readonly kind: "complex"; readonly column: string; readonly type: NestedType };
 
 export class Sql {
   constructor(readonly parts: readonly Part[]) {}
@@ -108,6 +110,14 @@ export function dialectText(text: string): Sql {
   return new Sql([{ kind: "text", text }]);
 }
 
+/**
+ * For dialect implementations (`Dialect.complexColumn`): marks result column `column` as a complex value of
+ * `type` that the statement selects as JSON text, for the connector to parse back. Renders no text.
+ */
+export function complexColumnMarker(column: string, type: NestedType): Sql {
+  return new Sql([{ kind: "complex", column, type }]);
+}
+
 export function join(fragments: readonly Sql[], separator: Sql | string = ", "): Sql {
   const sep: Part[] =
     typeof separator === "string" ? [{ kind: "text", text: separator }] : [...separator.parts];
@@ -124,6 +134,8 @@ export const empty = new Sql([]);
 export interface RenderedStatement {
   readonly text: string;
   readonly params: readonly BoundParam[];
+  /** Result columns selected as JSON text by `Dialect.complexColumn`, with the type to read them back as. */
+  readonly complexColumns: ReadonlyMap<string, NestedType>;
 }
 
 /**
@@ -154,6 +166,7 @@ export function statementKey(statement: Sql, dialect: Dialect): string {
 
 function renderOnce(statement: Sql, dialect: Dialect): RenderedStatement {
   const params: BoundParam[] = [];
+  const complexColumns = new Map<string, NestedType>();
   let text = "";
   const walk = (s: Sql): void => {
     for (const part of s.parts) {
@@ -176,9 +189,12 @@ function renderOnce(statement: Sql, dialect: Dialect): RenderedStatement {
         case "dialect":
           walk(part.build(dialect));
           break;
+        case "complex":
+          complexColumns.set(part.column, part.type);
+          break;
       }
     }
   };
   walk(statement);
-  return { text, params };
+  return { text, params, complexColumns };
 }

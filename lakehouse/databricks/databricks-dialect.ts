@@ -5,12 +5,28 @@
 import type {
   CentrumTable,
   Dialect,
+  NestedType,
   TimeBucketUnit,
   UpsertWrite,
   VariantCastType,
   VariantPath,
 } from "../dialect.js";
-import { dialectText, ident, join, type ParamType, type Sql, sql, table } from "../sql.js";
+import {
+  complexColumnMarker,
+  dialectText,
+  ident,
+  join,
+  type ParamType,
+  type Sql,
+  sql,
+  table,
+} from "../sql.js";
+
+/**
+ * How `to_json` writes TIMESTAMPs inside complex values: ISO 8601 in UTC with microseconds, the row contract's form
+ * (`2026-01-02T03:04:05.123456Z`). Spark's default (`…HH:mm:ss[.SSS][XXX]`) would cut them to milliseconds.
+ */
+export const JSON_TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX";
 
 /** Target types of `try_variant_get` (its third argument is a type string). */
 const VARIANT_TYPES: Record<string, string> = {
@@ -187,6 +203,13 @@ export class DatabricksDialect implements Dialect {
       : sql``;
     const values = join(write.columns.map((c) => sql`s.${ident(c)}`));
     return sql`MERGE INTO ${table(write.table)} AS t USING (VALUES ${rows}) AS s(${columns}) ON ${on}${matched} WHEN NOT MATCHED THEN INSERT (${columns}) VALUES (${values})`;
+  }
+
+  complexColumn(expr: Sql, type: NestedType, alias: string): Sql {
+    // See README.md ("Values"): complex values travel as to_json text the connector parses (databricks-values.ts).
+    const q = (text: string) => this.quoteString(text);
+    const options = `map(${q("timestampFormat")}, ${q(JSON_TIMESTAMP_FORMAT)}, ${q("timeZone")}, ${q("UTC")})`;
+    return sql`to_json(${expr}, ${dialectText(options)}) AS ${ident(alias)}${complexColumnMarker(alias, type)}`;
   }
 
   aggregateList(fields: readonly (readonly [string, Sql])[]): Sql {

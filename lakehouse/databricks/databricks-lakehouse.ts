@@ -24,7 +24,7 @@ import {
   type OpenSessionRequest,
 } from "./databricks-driver.js";
 import { classifyDatabricksError, toLakehouseError } from "./databricks-errors.js";
-import { normalizeDatabricksRows } from "./databricks-values.js";
+import { decodeComplexColumns, normalizeDatabricksRows } from "./databricks-values.js";
 
 export interface DatabricksConfig {
   /** Workspace host, e.g. `dbc-1234.cloud.databricks.com` (a leading `https://` is accepted). */
@@ -55,25 +55,46 @@ const MAX_RETRY_DELAY_MS = 10_000;
 const PARAM_TYPES: Record<ParamType, DBSQLParameterType> = {
   string: DBSQLParameterType.STRING,
   bigint: DBSQLParameterType.BIGINT,
-  // `int` covers every JS integer, so it is bound as BIGINT (as on DuckDB).
-  int: DBSQLParameterType.BIGINT,
+  // `int` is decided per value (`intParameterType`): INTEGER within int32, else BIGINT.
+  int: DBSQLParameterType.INTEGER,
   double: DBSQLParameterType.DOUBLE,
   boolean: DBSQLParameterType.BOOLEAN,
   timestamp: DBSQLParameterType.TIMESTAMP,
   date: DBSQLParameterType.DATE,
 };
 
-/** Named parameters for the driver: every value with its explicit SQL type; 64-bit ids stay `bigint`. */
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * An `int` (a JS integer: page sizes, offsets, counts, numeric filters) as Spark's `INT` when it fits, else
+ * `BIGINT`. Databricks refuses a `LIMIT`/`OFFSET` of any type but INT (`INVALID_LIMIT_LIKE_EXPRESSION.DATA_TYPE`;
+ * Catalyst does not narrow a BIGINT there), and page sizes and offsets are capped far below 2^31, so they are
+ * always INTEGER; a wider value compared with a column widens as usual.
+ */
+function intParameterType(value: number | bigint): DBSQLParameterType {
+  return value >= INT32_MIN && value <= INT32_MAX ? DBSQLParameterType.INTEGER : DBSQLParameterType.BIGINT;
+}
+
+/**
+ * Named parameters for the driver: every value with its explicit SQL type. 64-bit ids (`bigint`) stay `bigint`
+ * and go on the wire as their exact decimal text; `int` values that fit int32 are INTEGER (see above); timestamps
+ * pass through as the validated ISO text they are, microseconds included (never through a JS `Date`).
+ */
 export function toNamedParameters(params: readonly BoundParam[]): Record<string, DBSQLParameter> {
   const out: Record<string, DBSQLParameter> = {};
   for (const p of params) {
     let value = p.value;
-    if ((p.type === "bigint" || p.type === "int") && typeof value === "number" && Number.isInteger(value)) {
-      value = BigInt(value);
+    let type = PARAM_TYPES[p.type];
+    if (p.type === "bigint" && typeof value === "number" && Number.isInteger(value)) value = BigInt(value);
+    if (p.type === "int" && (typeof value === "number" || typeof value === "bigint")) {
+      type = intParameterType(value);
+      // A BIGINT-sized int travels as exact text, like an id.
+      if (type === DBSQLParameterType.BIGINT && typeof value === "number") value = BigInt(value);
     }
     if (p.type === "date" && typeof value === "string") value = value.slice(0, 10);
     // (The driver sends a NULL without its type, as VOID.)
-    out[p.name] = new DBSQLParameter({ type: PARAM_TYPES[p.type], value });
+    out[p.name] = new DBSQLParameter({ type, value });
   }
   return out;
 }
@@ -317,7 +338,7 @@ export class DatabricksLakehouse implements Lakehouse {
    * write only when the warehouse had not accepted it; reads also retry transient failures with backoff.
    */
   async #run(statement: Sql, kind: "read" | "write", options?: QueryOptions): Promise<Row[]> {
-    const { text, params } = render(statement, this.dialect);
+    const { text, params, complexColumns } = render(statement, this.dialect);
     const signal = options?.signal;
     let retries = 0;
     let sessionRenewed = false;
@@ -326,7 +347,11 @@ export class DatabricksLakehouse implements Lakehouse {
       try {
         return await this.statements.timed(
           { text, paramCount: params.length, kind, scopes: options?.scopes },
-          () => this.#executeOnce(text, params, signal),
+          // Complex values arrive as to_json text (Dialect.complexColumn); an unreadable one fails, unretried.
+          () =>
+            this.#executeOnce(text, params, signal).then((rows) =>
+              decodeComplexColumns(rows, complexColumns),
+            ),
           (rows) => (kind === "read" ? rows.length : 0),
           (thrown) => {
             const error = thrown instanceof StatementFailure ? thrown.cause : thrown;

@@ -2,6 +2,7 @@
 import type {
   CentrumTable,
   Dialect,
+  NestedType,
   TimeBucketUnit,
   UpsertWrite,
   VariantCastType,
@@ -98,6 +99,13 @@ export class DuckDbDialect implements Dialect {
       ? sql`DO UPDATE SET ${join(update.map((c) => sql`${ident(c)} = excluded.${ident(c)}`))}`
       : sql`DO NOTHING`;
     return sql`INSERT INTO ${table(write.table)} (${columns}) VALUES ${rows} ON CONFLICT (${key}) ${action}`;
+  }
+
+  complexColumn(expr: Sql, _type: NestedType, alias: string): Sql {
+    // The driver's values are exact; a column already named `alias` needs no alias (the text stays as it was).
+    const [only] = expr.parts;
+    if (expr.parts.length === 1 && only?.kind === "ident" && only.names.at(-1) === alias) return expr;
+    return sql`${expr} AS ${ident(alias)}`;
   }
 
   aggregateList(fields: readonly (readonly [string, Sql])[]): Sql {

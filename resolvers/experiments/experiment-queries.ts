@@ -6,6 +6,7 @@
  * costs one statement instead of five.
  */
 import type { GraphQLResolveInfo } from "graphql";
+import type { NestedType } from "../../lakehouse/dialect.js";
 import type { RowValue } from "../../lakehouse/lakehouse.js";
 import { dialectSql, ident, join, type Sql, sql, table } from "../../lakehouse/sql.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
@@ -81,30 +82,61 @@ export function headerPrefetch(info: GraphQLResolveInfo, path: readonly string[]
   };
 }
 
-function listOf(columns: RelationColumns, from: Sql, alias: string): Sql {
-  return sql`(SELECT ${dialectSql((d) => d.aggregateList(columns))} FROM ${from} ${ident(alias)}
+/**
+ * The relation's rows of experiment `e` as one list column `name`; `types` names the fields that are not plain
+ * JSON (timestamps, 64-bit counts), so every lakehouse returns them exactly (`Dialect.complexColumn`).
+ */
+function listOf(
+  columns: RelationColumns,
+  types: Readonly<Record<string, NestedType>>,
+  from: Sql,
+  alias: string,
+  name: string,
+): Sql {
+  const list = sql`(SELECT ${dialectSql((d) => d.aggregateList(columns))} FROM ${from} ${ident(alias)}
     WHERE ${ident(alias, "experiment_id")} = ${ident("e", "experiment_id")})`;
+  return dialectSql((d) => d.complexColumn(list, { list: { struct: types } }, name));
 }
+
+const DEVICE_TYPES = {
+  first_seen: "timestamp",
+  last_seen: "timestamp",
+  total_measurements: "bigint",
+} as const;
+const CONTRIBUTOR_TYPES = {
+  anonymized: "boolean",
+  first_contribution: "timestamp",
+  last_contribution: "timestamp",
+  total_contributions: "bigint",
+} as const;
+const MACRO_TYPES = { first_seen: "timestamp", last_seen: "timestamp", sample_count: "bigint" } as const;
+const STATUS_TYPES = {
+  latest_timestamp: "timestamp",
+  latest_processed_timestamp: "timestamp",
+  status_updated_at: "timestamp",
+} as const;
 
 function prefetchColumns(include: HeaderPrefetch, access: ExperimentAccess): Sql[] {
   const out: Sql[] = [];
   if (include.devices) {
-    out.push(
-      sql`${listOf(DEVICE_COLUMNS("d"), table("experiment_device_data"), "d")} AS ${ident("__devices")}`,
-    );
+    out.push(listOf(DEVICE_COLUMNS("d"), DEVICE_TYPES, table("experiment_device_data"), "d", "__devices"));
   }
   if (include.contributors) {
     out.push(
-      sql`${listOf(CONTRIBUTOR_COLUMNS("c", "e", access), table("experiment_contributors"), "c")} AS ${ident("__contributors")}`,
+      listOf(
+        CONTRIBUTOR_COLUMNS("c", "e", access),
+        CONTRIBUTOR_TYPES,
+        table("experiment_contributors"),
+        "c",
+        "__contributors",
+      ),
     );
   }
   if (include.macros) {
-    out.push(
-      sql`${listOf(MACRO_INFO_COLUMNS("m"), table("experiment_macros"), "m")} AS ${ident("__macros")}`,
-    );
+    out.push(listOf(MACRO_INFO_COLUMNS("m"), MACRO_TYPES, table("experiment_macros"), "m", "__macros"));
   }
   if (include.status) {
-    out.push(sql`${listOf(STATUS_COLUMNS("s"), table("experiment_status"), "s")} AS ${ident("__status")}`);
+    out.push(listOf(STATUS_COLUMNS("s"), STATUS_TYPES, table("experiment_status"), "s", "__status"));
   }
   return out;
 }

@@ -12,7 +12,7 @@ import {
   BASE_COLUMNS as MEASUREMENT_BASE_COLUMNS,
   OUTPUT_ALIAS,
 } from "../measurements/compile-measurement-page.js";
-import type { MeasurementRow, SampleRow } from "../rows.js";
+import { baseColumn, type MeasurementRow, type SampleRow } from "../rows.js";
 
 export interface ExperimentRow {
   experiment_id: string;
@@ -393,8 +393,8 @@ export class RequestLoaders {
   readonly sample = new DataLoader<readonly [string, string], SampleRow | null, string>(
     async (keys) => {
       const rows = await this.#query<SampleRow>(
-        sql`SELECT experiment_id, id, device_id, device_name, timestamp, user_id, sample, measurement_sets, questions,
-            macros, processed_timestamp
+        sql`SELECT experiment_id, id, device_id, device_name, timestamp, user_id, sample, ${baseColumn("measurement_sets")},
+            ${baseColumn("questions")}, ${baseColumn("macros")}, processed_timestamp
           FROM ${table("experiment_raw_data")}
           WHERE experiment_id IN (${inList(unique(keys.map((k) => k[0])))})
             AND id IN (${join(unique(keys.map((k) => k[1])).map((id) => sql`${BigInt(id)}`))})
@@ -406,11 +406,39 @@ export class RequestLoaders {
     { cacheKeyFn: compositeKey },
   );
 
+  /**
+   * One macro row by its key, whole output as JSON: (experimentId, macro filename, id as decimal text). Rows with a
+   * macro error are included (the row exists; its `error` says what failed). Federation's `_entities` reads
+   * measurements through it: one statement for every measurement representation of a request, whatever the macro.
+   */
+  readonly measurement = new DataLoader<readonly [string, string, string], MeasurementRow | null, string>(
+    async (keys) => {
+      const experiments = unique(keys.map((k) => k[0]));
+      const rows = await this.#query<MeasurementRow>(
+        sql`SELECT ${join(MEASUREMENT_BASE_COLUMNS.map((c) => baseColumn(c, "m")))},
+            ${dialectSql((d) => d.variantJson(ident("m", "macro_output"), []))} AS ${ident(OUTPUT_ALIAS)}
+          FROM ${table("experiment_macro_data")} m
+          WHERE m.experiment_id IN (${inList(experiments)})
+            AND m.macro_filename IN (${inList(unique(keys.map((k) => k[1])))})
+            AND m.id IN (${join(unique(keys.map((k) => k[2])).map((id) => sql`${BigInt(id)}`))})
+            AND ${this.access.readable(ident("m", "experiment_id"))}`,
+        experiments,
+      );
+      return oneEach(
+        keys,
+        rows,
+        (r) => compositeKey([r.experiment_id, r.macro_filename, r.id.toString()]),
+        compositeKey,
+      );
+    },
+    { cacheKeyFn: compositeKey },
+  );
+
   /** Every macro row of a sample (whole output as JSON): (experimentId, sample id as decimal text). */
   readonly measurementsOfSample = new DataLoader<readonly [string, string], MeasurementRow[], string>(
     async (keys) => {
       const rows = await this.#query<MeasurementRow>(
-        sql`SELECT ${join(MEASUREMENT_BASE_COLUMNS.map((c) => ident("m", c)))},
+        sql`SELECT ${join(MEASUREMENT_BASE_COLUMNS.map((c) => baseColumn(c, "m")))},
             ${dialectSql((d) => d.variantJson(ident("m", "macro_output"), []))} AS ${ident(OUTPUT_ALIAS)}
           FROM ${table("experiment_macro_data")} m
           WHERE m.experiment_id IN (${inList(unique(keys.map((k) => k[0])))})

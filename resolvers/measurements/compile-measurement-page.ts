@@ -19,6 +19,7 @@ import { planPage } from "../pagination/connection.js";
 import { cursorSignature } from "../pagination/cursor.js";
 import type { SortKey } from "../pagination/keyset.js";
 import { pageStatement } from "../pagination/page-statement.js";
+import { baseColumn } from "../rows.js";
 import { type MeasurementSelection, modelLeaves } from "./measurement-selection.js";
 import { measurementQuerySource } from "./query-fields.js";
 
@@ -107,7 +108,7 @@ export function measurementFilters(
 export function measurementProjection(model: MacroTypeModel, selection: MeasurementSelection): Sql[] {
   const leaves = modelLeaves(model);
   const output = ident("macro_output");
-  const projection: Sql[] = BASE_COLUMNS.map((c) => ident(c));
+  const projection: Sql[] = BASE_COLUMNS.map((c) => baseColumn(c));
   if (selection.output) {
     projection.push(sql`${dialectJson(output)} AS ${ident(OUTPUT_ALIAS)}`);
   }

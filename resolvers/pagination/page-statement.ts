@@ -61,6 +61,10 @@ export function pageStatement(spec: PageStatementSpec): Sql {
     plan.position ? [...spec.filters, keysetAfter(plan.keys, plan.position)] : spec.filters,
   );
   const limit = plan.size + 1;
+  // The statements order by the sort keys' select-list aliases, never by their expressions: a key may hold a
+  // subquery (the contributor id's anonymization rule), and Spark allows IN/EXISTS subqueries in a projection
+  // but not in a Sort (UNSUPPORTED_IN_EXISTS_SUBQUERY).
+  const byAlias: SortKey[] = plan.keys.map((k) => ({ ...k, expr: ident(k.alias) }));
   // `OFFSET` only when asked for: the statement text (and its cache entry) stays the same otherwise.
   const skip = plan.offset > 0 ? sql` OFFSET ${plan.offset}` : sql``;
   let page: Sql;
@@ -74,7 +78,7 @@ export function pageStatement(spec: PageStatementSpec): Sql {
       join(columns.map((c) => sql`${ident(alias, c)} AS ${ident(`__rk_${c}`)}`)),
     );
     const picked = sql`SELECT ${join([keyItems, ...sortItems])} FROM ${spec.from} WHERE ${where} ORDER BY ${orderByList(
-      plan.keys,
+      byAlias,
     )} LIMIT ${limit}${skip}`;
     const on = locate((columns) =>
       join(
@@ -90,7 +94,7 @@ export function pageStatement(spec: PageStatementSpec): Sql {
       spec.from
     } ON ${on} ORDER BY ${orderByList(pickedKeys)}`;
   } else {
-    page = sql`SELECT ${select} FROM ${spec.from} WHERE ${where} ORDER BY ${orderByList(plan.keys)} LIMIT ${limit}${skip}`;
+    page = sql`SELECT ${select} FROM ${spec.from} WHERE ${where} ORDER BY ${orderByList(byAlias)} LIMIT ${limit}${skip}`;
   }
   if (!spec.withTotal || windowTotal) return page;
   const outerKeys: SortKey[] = plan.keys.map((k) => ({ ...k, expr: ident("p", k.alias) }));

@@ -8,7 +8,7 @@ import { cursorSignature } from "../pagination/cursor.js";
 import type { SortKey } from "../pagination/keyset.js";
 import { pageStatement, readPage } from "../pagination/page-statement.js";
 
-import type { SampleRow } from "../rows.js";
+import { baseColumn, type SampleRow } from "../rows.js";
 
 export type { SampleRow };
 
@@ -36,7 +36,7 @@ const PROJECTION: readonly Sql[] = [
   "questions",
   "macros",
   "processed_timestamp",
-].map((c) => ident(c));
+].map((c) => baseColumn(c));
 
 /** The row key after any requested order: ids are unique within an experiment. */
 const SAMPLE_ROW_KEY: readonly SortKey[] = SAMPLE_SORT.slice(1);

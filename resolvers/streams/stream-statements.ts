@@ -18,7 +18,7 @@ import { dialectSql, ident, join, type Sql, sql, table } from "../../lakehouse/s
 import type { FieldCast } from "../../lakehouse/variant-casts.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
 import { BASE_COLUMNS } from "../measurements/compile-measurement-page.js";
-import type { MeasurementRow, SampleRow } from "../rows.js";
+import { baseColumn, type MeasurementRow, type SampleRow } from "../rows.js";
 import type { StreamPosition } from "./stream-position.js";
 
 /** One VARIANT path a subscriber's selection reads, keyed independently of any schema version. */
@@ -147,7 +147,7 @@ export function pollStatement(plan: PollPlan): { statement: Sql; columns: Branch
         sql`(${ident("d", "experiment_id")} = ${e.experimentId} AND ${afterPredicate(pos, ident("d", "id"), b.macroFilename, e.after)})`,
     );
     branches.push(sql`SELECT * FROM (SELECT 'm' AS ${ident("__kind")}, ${ident("d", "experiment_id")}, ${pos} AS ${ident("__pos")},
-      ${ident("d", "id")}, ${join(MEASUREMENT_COLUMNS.map((c) => ident("d", c)))},
+      ${ident("d", "id")}, ${join(MEASUREMENT_COLUMNS.map((c) => baseColumn(c, "d")))},
       ${join(SAMPLE_ONLY_COLUMNS.map((c) => sql`${NULL} AS ${ident(c)}`))}, ${NULL} AS ${ident("__meta")}${
         extra.length ? sql`, ${join(extraNulls(own))}` : sql``
       }
@@ -164,10 +164,10 @@ export function pollStatement(plan: PollPlan): { statement: Sql; columns: Branch
     const measurementOnly = MEASUREMENT_COLUMNS.map((c) =>
       c === "macro_filename" || c === "macro_name" || c === "macro_error"
         ? sql`${NULL} AS ${ident(c)}`
-        : ident("d", c),
+        : baseColumn(c, "d"),
     );
     branches.push(sql`SELECT * FROM (SELECT 's' AS ${ident("__kind")}, ${ident("d", "experiment_id")}, ${pos} AS ${ident("__pos")},
-      ${ident("d", "id")}, ${join(measurementOnly)}, ${join(SAMPLE_ONLY_COLUMNS.map((c) => ident("d", c)))},
+      ${ident("d", "id")}, ${join(measurementOnly)}, ${join(SAMPLE_ONLY_COLUMNS.map((c) => baseColumn(c, "d")))},
       ${NULL} AS ${ident("__meta")}${extra.length ? sql`, ${join(extraNulls(new Map()))}` : sql``}
       FROM ${table("experiment_raw_data")} d
       WHERE ${join(experiments, " OR ")}

@@ -9,7 +9,7 @@ import {
   type DatabricksLakehouse,
 } from "../../lakehouse/databricks/databricks-lakehouse.js";
 import { LakehouseError } from "../../lakehouse/errors.js";
-import { param, sql } from "../../lakehouse/sql.js";
+import { dialectSql, param, sql } from "../../lakehouse/sql.js";
 import { experimentMacrosCatalogSource } from "../../resolvers/catalog/experiment-macros-catalog-source.js";
 
 const env = process.env;
@@ -53,6 +53,20 @@ describe.skipIf(!configured)("Databricks live warehouse", () => {
       sql`SELECT ${2n ** 63n - 1n} AS id, ${param("2026-01-02T03:04:05.123456Z", "timestamp")} AS ts, ${param("2026-01-02", "date")} AS day`,
     );
     expect(row).toEqual({ id: 2n ** 63n - 1n, ts: "2026-01-02T03:04:05.123456Z", day: "2026-01-02" });
+  });
+
+  it("accepts LIMIT and OFFSET parameters (bound as INTEGER)", async () => {
+    const rows = await lakehouse.query(
+      sql`SELECT id FROM (SELECT explode(sequence(1, 5)) AS id) AS t ORDER BY id LIMIT ${2} OFFSET ${1}`,
+    );
+    expect(rows).toEqual([{ id: 2 }, { id: 3 }]);
+  });
+
+  it("round-trips a list of structs with a microsecond timestamp and a 64-bit count", async () => {
+    const list = sql`array(named_struct('at', ${param("2026-01-02T03:04:05.123456Z", "timestamp")}, 'n', ${2n ** 62n + 1n}, 'note', ${'say "hi"'}))`;
+    const type = { list: { struct: { at: "timestamp", n: "bigint" } } } as const;
+    const [row] = await lakehouse.query(sql`SELECT ${dialectSql((d) => d.complexColumn(list, type, "xs"))}`);
+    expect(row).toEqual({ xs: [{ at: "2026-01-02T03:04:05.123456Z", n: 2n ** 62n + 1n, note: 'say "hi"' }] });
   });
 
   it("reads experiment_macros", async () => {

@@ -9,6 +9,7 @@ import { DatabricksDialect } from "../../lakehouse/databricks/databricks-dialect
 import { DuckDbDialect } from "../../lakehouse/duckdb/duckdb-dialect.js";
 import { type BoundParam, render, type Sql } from "../../lakehouse/sql.js";
 import { assertDatabricksSyntax } from "../support/databricks-syntax.js";
+import { expectWarehouseAccepts } from "../support/spark-analysis.js";
 
 const UPDATE = process.env.UPDATE_FIXTURES === "1";
 
@@ -21,7 +22,10 @@ export function renderGolden(
     ? new DatabricksDialect({ catalog: "main", schema: "centrum" })
     : new DuckDbDialect();
   const { text, params } = render(statement, dialect);
-  if (databricks) expect(assertDatabricksSyntax(text)).toEqual(params.map((p) => `:${p.name}`));
+  if (databricks) {
+    expect(assertDatabricksSyntax(text)).toEqual(params.map((p) => `:${p.name}`));
+    expectWarehouseAccepts(text, params);
+  }
   const list = params.map((p) => `${p.name} = ${JSON.stringify(formatValue(p))} (${p.type})`).join(", ");
   return `-- params: ${list}\n${text};\n`;
 }

@@ -24,6 +24,7 @@ import {
   type QueryFixture,
 } from "../query-language/support/query-fixture.js";
 import { assertDatabricksSyntax } from "../support/databricks-syntax.js";
+import { expectWarehouseAccepts } from "../support/spark-analysis.js";
 import { RecordingLakehouse } from "./recording-lakehouse.js";
 
 const DIR = join(import.meta.dirname, "..", "fixtures", "queries");
@@ -69,6 +70,7 @@ function renderAll(statements: readonly Sql[], dialect: Dialect, check: boolean)
     const { text, params } = render(statement, dialect);
     if (check) {
       expect(assertDatabricksSyntax(text)).toEqual(params.map((p) => `:${p.name}`));
+      expectWarehouseAccepts(text, params);
     }
     const header = [`-- statement ${i + 1} of ${statements.length}`];
     if (params.length) header.push(`-- params: ${params.map(paramText).join(", ")}`);
