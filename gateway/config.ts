@@ -40,6 +40,7 @@ const EnvSchema = z.object({
     .min(1)
     .default(1024 * 1024 * 1024),
   SCHEMA_ACCESS_SETS: z.coerce.number().int().min(1).default(64),
+  FEDERATION: bool.default(false),
   CATALOG_SOURCE: z.enum(["experiment_macros", "experiment_table_metadata"]).default("experiment_macros"),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
   MAX_DEPTH: z.coerce.number().int().min(1).default(15),
@@ -105,6 +106,8 @@ export interface GatewayConfig {
     readonly clockToleranceSeconds: number;
     readonly maxAgeSeconds?: number;
   };
+  /** Serve an Apollo Federation v2 subgraph (one schema of the whole catalog; access still per request). */
+  readonly federation: boolean;
   readonly catalog: {
     readonly pollMs: number;
     readonly source: "experiment_macros" | "experiment_table_metadata";
@@ -222,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxAgeSeconds: e.JWT_MAX_AGE_S,
     },
     admin: { access: e.ADMIN_ENDPOINTS, maxImportBytes: e.IMPORT_MAX_BYTES },
+    federation: e.FEDERATION,
     catalog: { pollMs: e.CATALOG_POLL_MS, source: e.CATALOG_SOURCE, accessSets: e.SCHEMA_ACCESS_SETS },
     freshnessPollMs: e.FRESHNESS_POLL_MS,
     maxPageSize: e.MAX_PAGE_SIZE,
@@ -255,5 +259,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "warn" : "info"),
     exposeStatements: e.EXPOSE_STATEMENTS ?? e.NODE_ENV !== "production",
     databricks,
+  };
+}
+
+const FederatedEnvSchema = z.object({
+  FEDERATED_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
+  HOST: z.string().default("127.0.0.1"),
+  FEDERATION_SUBGRAPHS: z.string().min(1).default("lakehouse=http://127.0.0.1:4000/graphql"),
+  FEDERATION_POLL_MS: z.coerce.number().int().min(100).default(10_000),
+  FEDERATION_SUPERGRAPH_FILE: z.string().min(1).default("data/supergraph.graphql"),
+});
+
+export interface FederatedConfig {
+  readonly port: number;
+  readonly host: string;
+  /** `name=url` pairs (`gateway/federation/supergraph.ts`). */
+  readonly subgraphs: string;
+  /** Recomposition interval for subgraph changes no `schemaChanged` subscription reports. */
+  readonly pollMs: number;
+  /** Where the composed supergraph is written (Hive Gateway serves and watches it). */
+  readonly supergraphFile: string;
+}
+
+/** The federated entry point's configuration (`gateway.config.ts`, run by `npm run federated`). */
+export function loadFederatedConfig(env: NodeJS.ProcessEnv = process.env): FederatedConfig {
+  const parsed = FederatedEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.FEDERATED_PORT,
+    host: e.HOST,
+    subgraphs: e.FEDERATION_SUBGRAPHS,
+    pollMs: e.FEDERATION_POLL_MS,
+    supergraphFile: e.FEDERATION_SUPERGRAPH_FILE,
   };
 }

@@ -23,8 +23,8 @@ import {
 import { type CatalogEntry, catalogSourceByName } from "../resolvers/catalog/catalog-source.js";
 import { createMemoryPubSub, type GatewayPubSub } from "../resolvers/events/gateway-events.js";
 import { StreamHub } from "../resolvers/streams/stream-hub.js";
-import { catalogFingerprint, GatewaySchemaBuilder } from "../schema/build-schema.js";
-import { SchemaRegistry } from "../schema/schema-registry.js";
+import { catalogFingerprint, GatewaySchemaBuilder, gatewayContributions } from "../schema/build-schema.js";
+import { SchemaRegistry, type SchemaScoping } from "../schema/schema-registry.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/jwt.js";
 import type { GatewayConfig } from "./config.js";
 import { FreshnessWatch } from "./freshness/freshness-watch.js";
@@ -35,6 +35,13 @@ interface AccessCatalog {
   readonly entries: readonly CatalogEntry[];
   readonly access: CatalogAccess;
 }
+
+/** One access set for everyone: the schema of the whole catalog (a federation subgraph). */
+const WHOLE_CATALOG: SchemaScoping<AccessCatalog> = {
+  keyOf: () => "*",
+  restrict: (catalog) => ({ catalog, version: catalogFingerprint(catalog.entries) }),
+  defaultKey: "*",
+};
 
 export interface GatewayRuntime {
   readonly config: GatewayConfig;
@@ -134,7 +141,7 @@ export async function createRuntime(
   }
 
   const source = catalogSourceByName(config.catalog.source);
-  const schemas = new GatewaySchemaBuilder();
+  const schemas = new GatewaySchemaBuilder(gatewayContributions({ federation: config.federation }));
   const registry = new SchemaRegistry<AccessCatalog>({
     // The catalog and who may read its experiments (each access set is served the schema of what it may read).
     loadCatalog: () =>
@@ -150,15 +157,18 @@ export async function createRuntime(
         };
       }),
     fingerprint: ({ entries, access }) => `${catalogFingerprint(entries)}:${access.fingerprint}`,
-    scoping: {
-      keyOf: ({ access }, viewer) => access.keyOf(viewer),
-      restrict: ({ entries, access }, key) => {
-        const readable = access.readerOf(key);
-        const part = entries.filter((e) => readable(e.experimentId));
-        return { catalog: { entries: part, access }, version: catalogFingerprint(part) };
-      },
-      defaultKey: PUBLIC_ACCESS_KEY,
-    },
+    // A federation router composes one schema for everyone: the subgraph is the whole catalog.
+    scoping: config.federation
+      ? WHOLE_CATALOG
+      : {
+          keyOf: ({ access }, viewer) => access.keyOf(viewer),
+          restrict: ({ entries, access }, key) => {
+            const readable = access.readerOf(key);
+            const part = entries.filter((e) => readable(e.experimentId));
+            return { catalog: { entries: part, access }, version: catalogFingerprint(part) };
+          },
+          defaultKey: PUBLIC_ACCESS_KEY,
+        },
     maxScopes: config.catalog.accessSets,
     // Built off the request path: the async build yields to the event loop between its steps.
     build: async ({ entries }, version) => {
@@ -194,6 +204,7 @@ export async function createRuntime(
           }
         : null,
     async operatorSchema() {
+      if (config.federation) return registry.current.schema;
       return (await registry.schemaForKey(({ access }) => access.everythingKey)).built.schema;
     },
     poll: () => watch?.poll() ?? Promise.resolve([]),

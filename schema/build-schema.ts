@@ -15,6 +15,7 @@ import {
 import { RecentVariants } from "../codegen/recent-variants.js";
 import { createBuilder } from "./builder.js";
 import { catalogFieldsContribution } from "./catalog-fields-contribution.js";
+import { federationContribution } from "./federation/federation-contribution.js";
 import { macroTypesContribution } from "./macro-types-contribution.js";
 import { annotationMutationsContribution } from "./mutations/annotation-mutations.js";
 import { SchemaAssembly } from "./schema-assembly.js";
@@ -44,14 +45,20 @@ export interface BuiltGatewaySchema {
 /** Root type names: reserved even before a contribution adds the root. */
 const ROOT_TYPE_NAMES = ["Query", "Mutation", "Subscription"];
 
-/** The contributions of the plain gateway schema, in build order. */
-export function gatewayContributions(): SchemaContribution[] {
+export interface GatewaySchemaOptions {
+  /** Serve the schema as an Apollo Federation v2 subgraph (`schema/federation/`). */
+  readonly federation?: boolean;
+}
+
+/** The contributions of the gateway schema, in build order. */
+export function gatewayContributions(options: GatewaySchemaOptions = {}): SchemaContribution[] {
   return [
     coreTypesContribution(),
     annotationMutationsContribution(),
     subscriptionsContribution(),
     macroTypesContribution(),
     catalogFieldsContribution(),
+    ...(options.federation ? [federationContribution()] : []),
   ];
 }
 
@@ -149,6 +156,12 @@ export class GatewaySchemaBuilder {
     );
     yield;
     assertValidSchema(schema);
-    return { schema, models, warnings: built.warnings };
+    let served = schema;
+    for (const c of this.#contributions) {
+      if (!c.finishSchema) continue;
+      served = c.finishSchema(served);
+      assertValidSchema(served);
+    }
+    return { schema: served, models, warnings: built.warnings };
   }
 }

@@ -3,6 +3,7 @@
  * catalog fields, and later mutations, subscriptions and federation. A contribution adds its catalog-independent
  * part to the Pothos builder once per `GatewaySchemaBuilder`, and its per-catalog part to every catalog's assembly.
  */
+import type { GraphQLSchema } from "graphql";
 import type { MacroTypeModel } from "../codegen/macro-type-model.js";
 import type { GatewayBuilder } from "./builder.js";
 import type { SchemaAssembly } from "./schema-assembly.js";
@@ -36,4 +37,6 @@ export interface SchemaContribution {
    * without holding up requests on the current schema.
    */
   addCatalog?(assembly: SchemaAssembly, catalog: CatalogBuild): Generator<void, void> | undefined;
+  /** Turns the assembled (valid) schema into the one served, e.g. a federation subgraph. */
+  finishSchema?(schema: GraphQLSchema): GraphQLSchema;
 }
