@@ -60,6 +60,13 @@ const EnvSchema = z.object({
     .int()
     .min(0)
     .default(64 * 1024 * 1024),
+  RESPONSE_CACHE: bool.default(true),
+  RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).default(1000),
+  RESPONSE_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(32 * 1024 * 1024),
   STREAM_POLL_MS: z.coerce.number().int().min(50).optional(),
   STREAM_WRITE_PUSH: bool.default(true),
   STREAM_BUFFER: z.coerce.number().int().min(1).default(1_000),
@@ -136,6 +143,8 @@ export interface GatewayConfig {
     readonly mutationsPerMinute: number;
   };
   readonly cache: { readonly ttlMs: number; readonly maxEntries: number; readonly maxBytes: number };
+  /** The whole-response cache (TTL of the result cache, which it needs); null when off. */
+  readonly responseCache: { readonly maxEntries: number; readonly maxBytes: number } | null;
   /** Subscriptions (see README, "Subscriptions"). */
   readonly streams: {
     /** How often the one poller reads new rows of watched experiments (2 s on DuckDB, 10 s on Databricks). */
@@ -244,6 +253,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       mutationsPerMinute: e.MUTATIONS_PER_MINUTE,
     },
     cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
+    responseCache: e.RESPONSE_CACHE
+      ? { maxEntries: e.RESPONSE_CACHE_MAX_ENTRIES, maxBytes: e.RESPONSE_CACHE_MAX_BYTES }
+      : null,
     streams: {
       pollMs: e.STREAM_POLL_MS ?? (e.LAKEHOUSE === "databricks" ? 10_000 : 2_000),
       writePush: e.STREAM_WRITE_PUSH,

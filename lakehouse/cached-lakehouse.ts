@@ -38,6 +38,7 @@ function estimateBytes(rows: readonly unknown[]): number {
 export class CachedLakehouse extends LakehouseWrapper {
   readonly #cache: LRUCache<string, { rows: unknown[]; tags: readonly string[] }>;
   readonly #byTag = new Map<string, Set<string>>();
+  readonly #listeners = new Set<(experimentId: string | null) => void>();
   #hits = 0;
   #misses = 0;
   #invalidations = 0;
@@ -93,12 +94,23 @@ export class CachedLakehouse extends LakehouseWrapper {
       for (const key of [...(this.#byTag.get(tag) ?? [])]) this.#cache.delete(key);
       this.#byTag.delete(tag);
     }
+    for (const listener of this.#listeners) listener(experimentId);
   }
 
   clear(): void {
     this.#invalidations++;
     this.#cache.clear();
     this.#byTag.clear();
+    for (const listener of this.#listeners) listener(null);
+  }
+
+  /**
+   * Called, synchronously, with every invalidation (an experiment id, or null for everything): the one place where
+   * the gateway's writes and the freshness watch's changes meet, for caches built on top of this one.
+   */
+  onInvalidate(listener: (experimentId: string | null) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   stats(): ResultCacheStats {

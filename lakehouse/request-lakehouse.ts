@@ -8,8 +8,18 @@ import { LakehouseWrapper } from "./lakehouse-wrapper.js";
 import { type Sql, statementKey } from "./sql.js";
 import type { StatementScope } from "./statement-log.js";
 
+/** What a request's answer depends on: the cache tags of every read, and whether every read had tags. */
+export interface ReadDependencies {
+  /** Experiment ids, and "*" for a read across experiments. */
+  readonly tags: ReadonlySet<string>;
+  /** False when a read had no tags (nothing would invalidate an answer built on it) or the request wrote. */
+  readonly complete: boolean;
+}
+
 export class RequestLakehouse extends LakehouseWrapper {
   #reads = new Map<string, Promise<unknown[]>>();
+  readonly #tags = new Set<string>();
+  #complete = true;
 
   /** `scopes`: the request's statement scopes, which record every statement it sends (read when it sends). */
   constructor(
@@ -24,7 +34,16 @@ export class RequestLakehouse extends LakehouseWrapper {
     return { ...options, scopes: [...(options?.scopes ?? []), ...this.scopes] };
   }
 
+  /** The experiments this request's reads depend on (the response cache tags its entries with them). */
+  get dependencies(): ReadDependencies {
+    return { tags: this.#tags, complete: this.#complete };
+  }
+
   override query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
+    const tags = options?.cacheTags;
+    if (!tags) this.#complete = false;
+    else if (tags === "all") this.#tags.add("*");
+    else for (const tag of tags) this.#tags.add(tag);
     const key = statementKey(statement, this.inner.dialect);
     let rows = this.#reads.get(key);
     if (!rows) {
@@ -39,6 +58,7 @@ export class RequestLakehouse extends LakehouseWrapper {
 
   override async execute(statement: Sql, options?: QueryOptions): Promise<number | undefined> {
     this.#reads = new Map();
+    this.#complete = false;
     return this.inner.execute(statement, this.#withScopes(options));
   }
 

@@ -1,7 +1,7 @@
 /** What every resolver receives: who is asking, the access check, the lakehouse and this request's loaders. */
 
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
-import { RequestLakehouse } from "../lakehouse/request-lakehouse.js";
+import { type ReadDependencies, RequestLakehouse } from "../lakehouse/request-lakehouse.js";
 import type { StatementScope } from "../lakehouse/statement-log.js";
 import type { SchemaScope } from "./access/catalog-access.js";
 import { ExperimentAccess } from "./access/experiment-access.js";
@@ -41,7 +41,11 @@ export interface GatewayContext {
    * each event, so relations of an event are read as of that event, not cached for the subscription's lifetime.
    */
   renew(): void;
+  /** What this request's reads depend on so far (the response cache tags its answer with it). */
+  readDependencies(): ReadDependencies;
 }
+
+const NO_READS: ReadDependencies = Object.freeze({ tags: new Set<string>(), complete: true });
 
 export function createGatewayContext(options: {
   viewer: Viewer;
@@ -86,6 +90,9 @@ export function createGatewayContext(options: {
         : `address:${options.address ?? "unknown"}`,
     renew() {
       current = null;
+    },
+    readDependencies() {
+      return current?.lakehouse.dependencies ?? NO_READS;
     },
   };
   return context;

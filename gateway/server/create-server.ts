@@ -23,6 +23,7 @@ import { GatewayMetrics } from "./gateway-metrics.js";
 import { createLogger, yogaLogger } from "./logger.js";
 import { maskError } from "./mask-error.js";
 import { envelopRedisClient, RedisCostBuckets } from "./redis-cost-buckets.js";
+import { useGatewayResponseCache } from "./response-cache.js";
 import { useAccessSetSchema } from "./use-access-set-schema.js";
 import { useLakehouseReadiness } from "./use-lakehouse-readiness.js";
 import { type RateLimitStores, useOperationLimits } from "./use-operation-limits.js";
@@ -122,6 +123,18 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   deps.streams?.events.on("polled", (poll) => logger.debug(poll, "stream poll"));
   // The schema of the caller's access set as the registry serves it now (a swap applies to the next operation).
   const accessSets = useAccessSetSchema(registry, verifier);
+  // Answers are invalidated with the result cache's entries, so the response cache runs only on top of it.
+  const responseCache =
+    config.responseCache && lakehouse instanceof CachedLakehouse
+      ? useGatewayResponseCache({
+          ttlMs: config.cache.ttlMs,
+          ...config.responseCache,
+          includeMetadata: config.exposeStatements,
+        })
+      : null;
+  if (responseCache && lakehouse instanceof CachedLakehouse) {
+    lakehouse.onInvalidate((experimentId) => responseCache.cache.invalidateExperiment(experimentId));
+  }
   const plugins: Plugin[] = [
     accessSets.plugin,
     useLakehouseReadiness({
@@ -134,6 +147,8 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       schemaReady: () => registry.ready,
       cacheStats: lakehouse instanceof CachedLakehouse ? () => lakehouse.stats() : undefined,
     }),
+    // Before the limits: a cached answer costs no statement points.
+    ...(responseCache?.plugins ?? []),
     ...(deps.guard === false
       ? []
       : useOperationLimits(
@@ -144,6 +159,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
           },
           metrics,
           deps.redis ? redisRateLimits(deps.redis, config.rateLimits, log) : {},
+          responseCache ? (context) => responseCache.isHit(context) : undefined,
         )),
     metrics.plugin(),
     ...(config.exposeStatements ? [useStatementExtensions({ includeText: true })] : []),

@@ -84,6 +84,8 @@ export function useOperationLimits(
   limits: OperationLimits,
   metrics?: GatewayMetrics,
   stores: RateLimitStores = {},
+  /** Whether an operation is answered from the response cache (registered before these plugins): it costs nothing. */
+  answeredFromCache?: (context: unknown) => boolean,
 ): Plugin[] {
   const armor = { exposeLimits: true, propagateOnRejection: true };
   return [
@@ -116,6 +118,7 @@ export function useOperationLimits(
           drainPerSecond: limits.rateLimits.drainPerSecond,
         }),
       metrics,
+      answeredFromCache,
     ),
     onMutationsOnly(
       useRateLimiter({
@@ -158,6 +161,7 @@ function useWarehouseCost(
   limits: OperationLimits,
   buckets: CostBucketStore,
   metrics: GatewayMetrics | undefined,
+  answeredFromCache?: (context: unknown) => boolean,
 ): Plugin {
   /**
    * The static cost of an operation and the caller's bucket: a refusal (the result to answer with), or the cost
@@ -221,10 +225,12 @@ function useWarehouseCost(
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return null;
     const cost = costOf(args.document, args.schema, operation, args.operationName, args.variableValues);
+    // A cached answer runs no statement: it reports none and pours the least any operation pours.
+    const cached = answeredFromCache?.(args.contextValue) ?? false;
     let bucket: BucketState | null = null;
     const report = (actual: number) => ({
       requested: cost.nodes,
-      statements: cost.statements,
+      statements: cached ? 0 : cost.statements,
       actual,
       limit: limits.nodes,
       ...(bucket ? { remaining: bucket.remaining, resetAt: bucket.resetAt.toISOString() } : {}),
@@ -250,7 +256,8 @@ function useWarehouseCost(
     const subscription = operation.operation === "subscription";
     const caller = (args.contextValue as GatewayContext).caller;
     // A subscription's start: its standing and a replay.
-    const points = subscription ? 2 : Math.max(1, cost.statements);
+    // At least one point per operation (a flood of free answers is still a flood); a cached answer pours only that.
+    const points = subscription ? 2 : cached ? 1 : Math.max(1, cost.statements);
     // The bucket is this process's (answers at once) or Redis' (answers later).
     const poured = (state: BucketState): Checked => {
       bucket = state;
