@@ -10,10 +10,10 @@
  * A cache hit is not a statement: it is not recorded in the statement log.
  */
 
-import { LRUCache } from "lru-cache";
 import type { Lakehouse, QueryOptions, Row } from "./lakehouse.js";
 import { LakehouseWrapper } from "./lakehouse-wrapper.js";
 import { type Sql, statementKey } from "./sql.js";
+import { ACROSS_EXPERIMENTS, estimateJsonBytes, TaggedCache } from "./tagged-cache.js";
 
 export interface ResultCacheOptions {
   readonly ttlMs: number;
@@ -29,15 +29,8 @@ export interface ResultCacheStats {
   readonly invalidations: number;
 }
 
-const ALL = "*";
-
-function estimateBytes(rows: readonly unknown[]): number {
-  return JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v)).length * 2 + 64;
-}
-
 export class CachedLakehouse extends LakehouseWrapper {
-  readonly #cache: LRUCache<string, { rows: unknown[]; tags: readonly string[] }>;
-  readonly #byTag = new Map<string, Set<string>>();
+  readonly #cache: TaggedCache<{ rows: unknown[] }>;
   readonly #listeners = new Set<(experimentId: string | null) => void>();
   #hits = 0;
   #misses = 0;
@@ -45,15 +38,7 @@ export class CachedLakehouse extends LakehouseWrapper {
 
   constructor(inner: Lakehouse, options: ResultCacheOptions) {
     super(inner);
-    this.#cache = new LRUCache({
-      max: Math.max(1, options.maxEntries),
-      maxSize: Math.max(1, options.maxBytes),
-      sizeCalculation: (value) => estimateBytes(value.rows),
-      ttl: options.ttlMs,
-      dispose: (value, key) => {
-        for (const tag of value.tags) this.#byTag.get(tag)?.delete(key);
-      },
-    });
+    this.#cache = new TaggedCache({ ...options, sizeOf: (value) => estimateJsonBytes(value.rows) });
   }
 
   override async query<R extends object = Row>(statement: Sql, options?: QueryOptions): Promise<R[]> {
@@ -67,13 +52,7 @@ export class CachedLakehouse extends LakehouseWrapper {
     }
     this.#misses++;
     const rows = await this.inner.query<R>(statement, options);
-    const tagList = tags === "all" ? [ALL] : [...new Set(tags)];
-    this.#cache.set(key, { rows: structuredClone(rows), tags: tagList });
-    for (const tag of tagList) {
-      const keys = this.#byTag.get(tag) ?? new Set<string>();
-      keys.add(key);
-      this.#byTag.set(tag, keys);
-    }
+    this.#cache.set(key, { rows: structuredClone(rows) }, tags === "all" ? [ACROSS_EXPERIMENTS] : tags);
     return rows;
   }
 
@@ -90,17 +69,13 @@ export class CachedLakehouse extends LakehouseWrapper {
   /** Drops every entry that depends on the experiment (and every cross-experiment entry). */
   invalidate(experimentId: string): void {
     this.#invalidations++;
-    for (const tag of [experimentId, ALL]) {
-      for (const key of [...(this.#byTag.get(tag) ?? [])]) this.#cache.delete(key);
-      this.#byTag.delete(tag);
-    }
+    this.#cache.invalidate(experimentId);
     for (const listener of this.#listeners) listener(experimentId);
   }
 
   clear(): void {
     this.#invalidations++;
     this.#cache.clear();
-    this.#byTag.clear();
     for (const listener of this.#listeners) listener(null);
   }
 
@@ -118,7 +93,7 @@ export class CachedLakehouse extends LakehouseWrapper {
       hits: this.#hits,
       misses: this.#misses,
       entries: this.#cache.size,
-      bytes: this.#cache.calculatedSize,
+      bytes: this.#cache.bytes,
       invalidations: this.#invalidations,
     };
   }

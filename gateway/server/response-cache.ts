@@ -25,6 +25,7 @@ import {
 import { type ExecutionResult, type GraphQLSchema, getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { LRUCache } from "lru-cache";
+import { estimateJsonBytes, TaggedCache } from "../../lakehouse/tagged-cache.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 
 export interface ResponseCacheOptions {
@@ -40,21 +41,9 @@ export interface ResponseCacheStats {
   readonly bytes: number;
 }
 
-const ACROSS_EXPERIMENTS = "*";
-
-interface Entry {
-  readonly result: ExecutionResult;
-  readonly tags: readonly string[];
-}
-
-function estimateBytes(result: ExecutionResult): number {
-  return JSON.stringify(result, (_k, v) => (typeof v === "bigint" ? v.toString() : v)).length * 2 + 64;
-}
-
 /** The answers, by key, with the experiments each one read (envelop's `Cache` interface). */
 export class TaggedResponseCache implements Cache {
-  readonly #entries: LRUCache<string, Entry>;
-  readonly #byTag = new Map<string, Set<string>>();
+  readonly #entries: TaggedCache<ExecutionResult>;
   /** Tags of the answers about to be stored (set when the plugin decides to store, read by `set`). */
   readonly #pendingTags = new Map<string, readonly string[]>();
   #generation = 0;
@@ -62,15 +51,7 @@ export class TaggedResponseCache implements Cache {
   #misses = 0;
 
   constructor(options: ResponseCacheOptions) {
-    this.#entries = new LRUCache({
-      max: Math.max(1, options.maxEntries),
-      maxSize: Math.max(1, options.maxBytes),
-      sizeCalculation: (entry) => estimateBytes(entry.result),
-      ttl: options.ttlMs,
-      dispose: (entry, key) => {
-        for (const tag of entry.tags) this.#byTag.get(tag)?.delete(key);
-      },
-    });
+    this.#entries = new TaggedCache({ ...options, sizeOf: estimateJsonBytes });
   }
 
   /** Increases with every invalidation: an answer computed across one is not stored. */
@@ -88,10 +69,10 @@ export class TaggedResponseCache implements Cache {
   }
 
   get(key: string): ExecutionResult | undefined {
-    const entry = this.#entries.get(key);
-    if (entry) this.#hits++;
+    const result = this.#entries.get(key);
+    if (result) this.#hits++;
     else this.#misses++;
-    return entry?.result;
+    return result;
   }
 
   set(key: string, result: ExecutionResult, _entities: Iterable<CacheEntityRecord>, ttl: number): void {
@@ -99,12 +80,7 @@ export class TaggedResponseCache implements Cache {
     this.#pendingTags.delete(key);
     // Only answers whose reads all carried tags are stored (see `shouldCache` in the plugin below).
     if (!tags) return;
-    this.#entries.set(key, { result, tags }, { ttl: Number.isFinite(ttl) ? ttl : undefined });
-    for (const tag of tags) {
-      const keys = this.#byTag.get(tag) ?? new Set<string>();
-      keys.add(key);
-      this.#byTag.set(tag, keys);
-    }
+    this.#entries.set(key, result, tags, Number.isFinite(ttl) ? ttl : undefined);
   }
 
   /** Entity invalidation (mutation results) is not used: invalidation is by experiment. */
@@ -113,15 +89,8 @@ export class TaggedResponseCache implements Cache {
   /** Drops the answers that read the experiment and those read across experiments; null: everything. */
   invalidateExperiment(experimentId: string | null): void {
     this.#generation++;
-    if (experimentId === null) {
-      this.#entries.clear();
-      this.#byTag.clear();
-      return;
-    }
-    for (const tag of [experimentId, ACROSS_EXPERIMENTS]) {
-      for (const key of [...(this.#byTag.get(tag) ?? [])]) this.#entries.delete(key);
-      this.#byTag.delete(tag);
-    }
+    if (experimentId === null) this.#entries.clear();
+    else this.#entries.invalidate(experimentId);
   }
 
   stats(): ResponseCacheStats {
@@ -129,7 +98,7 @@ export class TaggedResponseCache implements Cache {
       hits: this.#hits,
       misses: this.#misses,
       entries: this.#entries.size,
-      bytes: this.#entries.calculatedSize,
+      bytes: this.#entries.bytes,
     };
   }
 }

@@ -41,6 +41,19 @@ export interface GatewayProcess {
 
 export const TEST_JWT_SECRET = "integration-test-secret-0123456789";
 
+/** One GraphQL request over HTTP, as a client sends it (a bearer token when given). */
+export async function postGraphQL<T>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  options: { token?: string; headers?: Record<string, string> } = {},
+): Promise<GraphQLResponse<T>> {
+  const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const res = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as GraphQLResponse<T>;
+}
+
 export function tempDir(prefix = "centrum-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -147,16 +160,7 @@ export async function startGateway(options: {
         child.stdout!.on("data", onData);
       });
     },
-    async gql(query, variables, opts = {}) {
-      const headers: Record<string, string> = { "content-type": "application/json", ...opts.headers };
-      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      const res = await fetch(`${url}/graphql`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as GraphQLResponse<never>;
-    },
+    gql: (query, variables, opts) => postGraphQL(`${url}/graphql`, query, variables, opts),
     get: (path) => fetch(`${url}${path}`),
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);

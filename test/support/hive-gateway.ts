@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import type { GraphQLResponse } from "./gateway-process.js";
+import { type GraphQLResponse, postGraphQL } from "./gateway-process.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -99,16 +99,7 @@ export async function startHiveGateway(options: {
     output: () => output,
     countLines: lines,
     waitForLines,
-    async gql(query, variables, opts = {}) {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      const res = await fetch(`${url}/graphql`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as GraphQLResponse<never>;
-    },
+    gql: (query, variables, opts) => postGraphQL(`${url}/graphql`, query, variables, opts),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       let timer: NodeJS.Timeout | undefined;

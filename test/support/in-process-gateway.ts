@@ -8,7 +8,7 @@ import { loadConfig } from "../../gateway/config.js";
 import { createRuntime, type GatewayRuntime } from "../../gateway/runtime.js";
 import { createGatewayServer } from "../../gateway/server/create-server.js";
 import type { DuckDbLakehouse } from "../../lakehouse/duckdb/duckdb-lakehouse.js";
-import { type GraphQLResponse, TEST_JWT_SECRET, tempDir } from "./gateway-process.js";
+import { type GraphQLResponse, postGraphQL, TEST_JWT_SECRET, tempDir } from "./gateway-process.js";
 
 export interface InProcessGateway {
   /** Stops accepting requests and waits for in-flight ones (the server's graceful shutdown). */
@@ -46,16 +46,7 @@ export async function startInProcessGateway(
     url,
     runtime,
     lakehouse: runtime.raw as DuckDbLakehouse,
-    async gql(query, variables, options = {}) {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      const res = await fetch(`${url}/graphql`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as GraphQLResponse<never>;
-    },
+    gql: (query, variables, opts) => postGraphQL(`${url}/graphql`, query, variables, opts),
     shutdown: () => server.shutdown(),
     async stop() {
       await server.shutdown();
