@@ -10,9 +10,16 @@ export const MAX_FIELD_NAME_LENGTH = 100;
 /** Type names carry the macro's name plus a path, so they get a little more room. */
 export const MAX_TYPE_NAME_LENGTH = 128;
 
-/** The fixed fields of `interface Measurement`: a macro output key must not shadow them. */
+/**
+ * The fields a normalized client cache keys objects by (Apollo's default `dataIdFromObject` reads `id`, then `_id`):
+ * a macro output key must not take them in a generated object type, or the cache would merge unrelated rows' values.
+ */
+export const CACHE_KEY_FIELD_NAMES: readonly string[] = ["id", "_id"];
+
+/** The fixed fields of `interface Measurement` (and the cache keys): a macro output key must not shadow them. */
 export const DEFAULT_RESERVED_MEASUREMENT_FIELD_NAMES: readonly string[] = [
-  "id",
+  ...CACHE_KEY_FIELD_NAMES,
+  "rowId",
   "experimentId",
   "macroName",
   "macroFilename",

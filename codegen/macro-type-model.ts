@@ -6,6 +6,7 @@
 import {
   assignGraphQLFieldNames,
   assignMacroFieldNames,
+  CACHE_KEY_FIELD_NAMES,
   DEFAULT_RESERVED_MACRO_FIELD_NAMES,
   DEFAULT_RESERVED_MEASUREMENT_FIELD_NAMES,
   DEFAULT_RESERVED_TYPE_NAMES,
@@ -107,7 +108,8 @@ export interface MacroTypeModels {
   warnings: string[];
 }
 
-const NO_NAMES: ReadonlySet<string> = new Set();
+/** A nested output object is a value kept inside its measurement: it must not look like a cache entity. */
+const NESTED_RESERVED: ReadonlySet<string> = new Set(CACHE_KEY_FIELD_NAMES);
 
 /** Long OBJECT texts are cut in descriptions; the nested fields describe themselves. */
 const MAX_TYPE_TEXT_IN_DESCRIPTION = 120;
@@ -432,7 +434,7 @@ function fieldType(shape: OutputShape, key: string, context: FieldContext, at: P
       const object: ObjectModel = {
         typeName,
         description: `The "${key}" object${at.display === printVariantKey(key) ? "" : ` at ${at.display}`} from macro output of ${context.macroName}.`,
-        fields: buildFields(shape, context, { ...at, typeName, segment: undefined }, NO_NAMES),
+        fields: buildFields(shape, context, { ...at, typeName, segment: undefined }, NESTED_RESERVED),
       };
       return { kind: "object", object };
     }

@@ -15,6 +15,7 @@ import {
 import { RecentVariants } from "../codegen/recent-variants.js";
 import { createBuilder } from "./builder.js";
 import { catalogFieldsContribution } from "./catalog-fields-contribution.js";
+import { exportsContribution } from "./exports/exports-contribution.js";
 import { federationContribution } from "./federation/federation-contribution.js";
 import { macroTypesContribution } from "./macro-types-contribution.js";
 import { annotationMutationsContribution } from "./mutations/annotation-mutations.js";
@@ -54,6 +55,7 @@ export interface GatewaySchemaOptions {
 export function gatewayContributions(options: GatewaySchemaOptions = {}): SchemaContribution[] {
   return [
     coreTypesContribution(),
+    exportsContribution(),
     annotationMutationsContribution(),
     subscriptionsContribution(),
     macroTypesContribution(),

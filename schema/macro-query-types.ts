@@ -215,7 +215,7 @@ export function macroQueryTypes(
       },
       userId: {
         type: GraphQLString,
-        description: "Contributor id (a pseudonym in anonymized experiments).",
+        description: "The contributor's `userId` (a pseudonym in anonymized experiments).",
         resolve: KEY_USER,
       },
       value: {

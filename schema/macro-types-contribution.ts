@@ -66,6 +66,7 @@ function createGenerator(assembly: SchemaAssembly): MacroTypeGenerator {
   return new MacroTypeGenerator({
     Measurement: type<GraphQLInterfaceType>("Measurement"),
     PageInfo: type<GraphQLObjectType>("PageInfo"),
+    ExportFormat: type<GraphQLEnumType>("ExportFormat"),
     scalars: Object.fromEntries(GRAPHQL_SCALAR_NAMES.map((s) => [s, type<GraphQLScalarType>(s)])) as Record<
       GraphQLScalarName,
       GraphQLScalarType

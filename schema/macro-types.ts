@@ -9,6 +9,7 @@
  */
 
 import {
+  type GraphQLEnumType,
   type GraphQLFieldConfig,
   type GraphQLFieldConfigMap,
   type GraphQLFieldResolver,
@@ -50,6 +51,7 @@ import { modelLeaves } from "../resolvers/measurements/measurement-selection.js"
 import { measurementQuerySource } from "../resolvers/measurements/query-fields.js";
 import type { Connection } from "../resolvers/pagination/connection.js";
 import { typedFieldResolver } from "../resolvers/values/output-values.js";
+import { exportUrlField, rememberExport } from "./exports/export-url-field.js";
 import { ONE_STATEMENT } from "./field-costs.js";
 import { NO_EXTENSIONS } from "./graphql-config.js";
 import {
@@ -65,6 +67,7 @@ import { TOTAL_COUNT_DOC } from "./static/core-types.js";
 export interface MacroTypeStatics extends QueryLanguageStatics {
   readonly Measurement: GraphQLInterfaceType;
   readonly PageInfo: GraphQLObjectType;
+  readonly ExportFormat: GraphQLEnumType;
   readonly scalars: Readonly<Record<GraphQLScalarName, GraphQLScalarType>>;
 }
 
@@ -253,6 +256,7 @@ function addMacro(
         type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Edge))),
         resolve: CONNECTION_EDGES,
       },
+      exportUrl: exportUrlField(statics.ExportFormat),
       pageInfo: { type: new GraphQLNonNull(statics.PageInfo), resolve: CONNECTION_PAGE_INFO },
       totalCount: { type: GraphQLInt, description: TOTAL_COUNT_DOC, resolve: CONNECTION_TOTAL },
     },
@@ -314,7 +318,15 @@ const MACRO_FIELDS: readonly {
   {
     kind: "connection",
     suffix: "",
-    resolve: measurementConnection,
+    // The connection remembers its arguments for `exportUrl` (an export reads one experiment).
+    resolve: async (ctx, info, model, scope, args) =>
+      rememberExport(
+        await measurementConnection(ctx, info, model, scope, args),
+        info,
+        args,
+        scope?.length === 1 ? scope[0]! : null,
+        model.macroFilename,
+      ),
     onExperiment: (m) => `${m.macroName} measurements (\`${m.macroFilename}\`) of this experiment.`,
     atRoot: (m) => `${m.macroName} measurements across experiments you may read.`,
   },

@@ -19,7 +19,10 @@ import type { SchemaRegistry } from "../../schema/schema-registry.js";
 import type { TokenVerifier } from "../auth/jwt.js";
 import type { GatewayConfig } from "../config.js";
 import { type AdminEndpointsOptions, adminEndpoints } from "./admin-endpoints.js";
+import { CostBuckets } from "./cost-bucket.js";
+import { exportEndpoint } from "./export-endpoint.js";
 import { GatewayMetrics } from "./gateway-metrics.js";
+import { graphiqlPage } from "./graphiql-page.js";
 import { createLogger, yogaLogger } from "./logger.js";
 import { maskError } from "./mask-error.js";
 import { envelopRedisClient, RedisCostBuckets } from "./redis-cost-buckets.js";
@@ -74,6 +77,8 @@ query Experiments {
   }
 }
 `;
+
+const GRAPHIQL_OPTIONS = { title: "centrum-gateway", defaultQuery: DEFAULT_QUERY };
 
 /** A request the gateway will not finish: a GraphQL error the client can act on (retry elsewhere), not a reset. */
 function shuttingDown(res: ServerResponse): void {
@@ -134,7 +139,17 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       : null;
   if (responseCache && lakehouse instanceof CachedLakehouse) {
     lakehouse.onInvalidate((experimentId) => responseCache.cache.invalidateExperiment(experimentId));
+    metrics.addResponseCache(() => responseCache.cache.stats());
   }
+  // One set of cost buckets for GraphQL operations and exports (`/export/*` pours one point per statement).
+  const rateLimitStores: RateLimitStores = deps.redis
+    ? redisRateLimits(deps.redis, config.rateLimits, log)
+    : {
+        buckets: new CostBuckets({
+          capacity: config.rateLimits.points,
+          drainPerSecond: config.rateLimits.drainPerSecond,
+        }),
+      };
   const plugins: Plugin[] = [
     accessSets.plugin,
     useLakehouseReadiness({
@@ -158,7 +173,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
             rateLimits: config.rateLimits,
           },
           metrics,
-          deps.redis ? redisRateLimits(deps.redis, config.rateLimits, log) : {},
+          rateLimitStores,
           responseCache ? (context) => responseCache.isHit(context) : undefined,
         )),
     metrics.plugin(),
@@ -171,7 +186,7 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     graphqlEndpoint: "/graphql",
     landingPage: false,
-    graphiql: { title: "centrum-gateway", defaultQuery: DEFAULT_QUERY },
+    graphiql: GRAPHIQL_OPTIONS,
     renderGraphiQL,
     healthCheckEndpoint: "/healthz",
     logging: yogaLogger(logger),
@@ -208,10 +223,20 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     log,
   });
 
+  const exports = exportEndpoint({
+    lakehouse,
+    verifier,
+    schemaFor: (viewer) => registry.schemaFor(viewer),
+    buckets: deps.guard === false ? null : (rateLimitStores.buckets ?? null),
+    log,
+  });
+
   // Requests in flight, so shutdown can end as soon as none is left and answer the stragglers at the deadline.
   const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | null = null;
   let drained: (() => void) | null = null;
+  // GraphiQL compressed and with an ETag (Yoga would send its 9 MB as they are).
+  const graphiql = graphiqlPage({ endpoint: "/graphql", render: () => renderGraphiQL(GRAPHIQL_OPTIONS) });
   const http = createServer((req, res) => {
     if (closing) {
       shuttingDown(res);
@@ -223,6 +248,8 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       if (inFlight.size === 0) drained?.();
     });
     if (admin(req, res)) return;
+    if (exports(req, res)) return;
+    if (graphiql(req, res)) return;
     Promise.resolve(yoga(req, res)).catch(() => undefined);
   });
   const websockets = attachWebSockets({

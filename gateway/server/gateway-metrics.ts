@@ -1,14 +1,16 @@
 /**
  * `/metrics` in Prometheus format: Yoga's own figures (`@graphql-yoga/plugin-prometheus`: requests, phases, errors,
- * HTTP durations) and the gateway's — lakehouse statements and their latency by dialect, result cache hits, misses
- * and invalidations, operations refused by a cost limit, rate-limited operations. One registry per server.
+ * HTTP durations) and the gateway's — lakehouse statements and their latency by dialect, result and response cache
+ * hits, misses and sizes, operations refused by a cost limit, rate-limited operations. One registry per server.
  */
+
 import { usePrometheus } from "@graphql-yoga/plugin-prometheus";
 import type { Plugin } from "graphql-yoga";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ResultCacheStats } from "../../lakehouse/cached-lakehouse.js";
 import type { StatementLog } from "../../lakehouse/statement-log.js";
 import type { StreamHubStats } from "../../resolvers/streams/stream-hub.js";
+import type { ResponseCacheStats } from "./response-cache.js";
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -60,6 +62,18 @@ export class GatewayMetrics {
       ] as const) {
         this.#gauge(name, help, () => cacheStats()[key]);
       }
+    }
+  }
+
+  /** The response cache's figures (`response-cache.ts`), when it runs. */
+  addResponseCache(stats: () => ResponseCacheStats): void {
+    for (const [name, key, help] of [
+      ["centrum_response_cache_hits", "hits", "Queries answered whole from the response cache since start."],
+      ["centrum_response_cache_misses", "misses", "Response cache lookups that missed since start."],
+      ["centrum_response_cache_entries", "entries", "Answers in the response cache."],
+      ["centrum_response_cache_bytes", "bytes", "Estimated bytes in the response cache."],
+    ] as const) {
+      this.#gauge(name, help, () => stats()[key]);
     }
   }
 

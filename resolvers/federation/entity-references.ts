@@ -24,11 +24,14 @@ function keyText(representation: Representation, field: string, typeName: string
 
 /** A 64-bit row id as canonical decimal text (ids never pass through a JS number, so a number is refused). */
 function rowId(representation: Representation, typeName: string): string {
-  const id = parseInt64(keyText(representation, "id", typeName));
+  const id = parseInt64(keyText(representation, "rowId", typeName));
   if (id === null) {
-    throw new BadUserInputError(`A ${typeName} representation's "id" must be a 64-bit integer as a string.`, {
-      field: "id",
-    });
+    throw new BadUserInputError(
+      `A ${typeName} representation's "rowId" must be a 64-bit integer as a string.`,
+      {
+        field: "rowId",
+      },
+    );
   }
   return id.toString();
 }

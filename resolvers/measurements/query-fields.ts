@@ -94,7 +94,7 @@ class NameAllocator {
 }
 
 /**
- * The contributor id as the API shows it (`Contributor.id`): the user id, or in experiments that anonymize
+ * The contributor id as the API shows it (`Contributor.userId`): the user id, or in experiments that anonymize
  * contributors the same per-experiment pseudonym as `pseudonymId` in `resolvers/contributors/anonymize.ts`
  * (first 12 hex digits of sha256(experiment_id ∖0 user_id)). Computed in SQL so filters, sort, groups and
  * distinct values never reveal a hidden user id, and the values they return can be filtered on again.
@@ -136,7 +136,7 @@ export function measurementQuerySource(model: MacroTypeModel): QuerySource {
   const alias = "m";
   const col = (name: string) => ident(alias, name);
   const base = [
-    baseField("id", "ID", col("id"), "bigint", false, "The sample's 64-bit row id."),
+    baseField("rowId", "ID", col("id"), "bigint", false, "The sample's 64-bit row id."),
     baseField("experimentId", "ID", col("experiment_id"), "string", false, "The experiment."),
     baseField("deviceId", "String", col("device_id"), "string", true, "The device that measured."),
     baseField(
@@ -145,7 +145,7 @@ export function measurementQuerySource(model: MacroTypeModel): QuerySource {
       contributorIdExpr(col("experiment_id"), col("user_id")),
       "string",
       true,
-      "The contributor id as `contributor.id` shows it (a pseudonym in anonymized experiments).",
+      "The contributor's `userId` (a pseudonym in anonymized experiments).",
     ),
     baseField("timestamp", "DateTime", col("timestamp"), "timestamp", true, "When the sample was taken."),
   ];
@@ -230,7 +230,7 @@ export function sampleQuerySource(): QuerySource {
   const col = (name: string) => ident(alias, name);
   const contributor = contributorIdExpr(col("experiment_id"), col("user_id"));
   const fields = [
-    baseField("id", "ID", col("id"), "bigint", false, "The sample's 64-bit row id."),
+    baseField("rowId", "ID", col("id"), "bigint", false, "The sample's 64-bit row id."),
     baseField("deviceId", "String", col("device_id"), "string", true, "The device that measured."),
     baseField(
       "userId",
@@ -238,7 +238,7 @@ export function sampleQuerySource(): QuerySource {
       contributor,
       "string",
       true,
-      "The contributor id as `contributor.id` shows it (a pseudonym in anonymized experiments).",
+      "The contributor's `userId` (a pseudonym in anonymized experiments).",
     ),
     baseField("timestamp", "DateTime", col("timestamp"), "timestamp", true, "When the sample was taken."),
     baseField(

@@ -100,6 +100,14 @@ function toParam(value: RowValue | undefined): ParamValue {
   return value;
 }
 
+/** The cursor of a page row: its values of the forward sort keys, bound to the query's signature. */
+export function rowCursor(signature: string, forwardKeys: readonly SortKey[], row: object): string {
+  return encodeCursor(
+    signature,
+    forwardKeys.map((k) => toParam((row as Row)[k.alias])),
+  );
+}
+
 /** Builds the connection from `size + 1` fetched rows (in statement order). */
 export function buildConnection<R extends object, N>(
   plan: PagePlan,
@@ -113,10 +121,7 @@ export function buildConnection<R extends object, N>(
   let page = rows.slice(0, plan.size);
   if (plan.backward) page = [...page].reverse();
   const edges = page.map((row) => ({
-    cursor: encodeCursor(
-      plan.signature,
-      forwardKeys.map((k) => toParam((row as Row)[k.alias])),
-    ),
+    cursor: rowCursor(plan.signature, forwardKeys, row),
     node: toNode(row),
   }));
   return {

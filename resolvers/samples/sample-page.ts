@@ -1,9 +1,16 @@
 import { ident, type Sql, sql } from "../../lakehouse/sql.js";
-import type { GatewayContext } from "../context.js";
+import type { ExperimentAccess } from "../access/experiment-access.js";
+import type { GatewayContext, PagingLimits } from "../context.js";
 import { compileOrderBy, type OrderByArgs } from "../measurements/compile-order-by.js";
 import { compileWhere, type WhereArgs } from "../measurements/compile-where.js";
 import { sampleQuerySource } from "../measurements/query-fields.js";
-import { buildConnection, type Connection, type PageArgs, planPage } from "../pagination/connection.js";
+import {
+  buildConnection,
+  type Connection,
+  type PageArgs,
+  type PagePlan,
+  planPage,
+} from "../pagination/connection.js";
 import { cursorSignature } from "../pagination/cursor.js";
 import type { SortKey } from "../pagination/keyset.js";
 import { pageStatement, readPage } from "../pagination/page-statement.js";
@@ -46,12 +53,20 @@ export interface SampleConnectionArgs extends PageArgs {
   readonly orderBy?: readonly OrderByArgs[] | null;
 }
 
-export async function sampleConnection(
-  ctx: GatewayContext,
+export interface CompiledSamplePage {
+  readonly statement: Sql;
+  readonly plan: PagePlan;
+  /** Sort keys in forward order (for cursors). */
+  readonly keys: readonly SortKey[];
+}
+
+/** Arguments → one page statement over one experiment's samples (the connection's and the export's). */
+export function compileSamplePage(
+  access: ExperimentAccess,
   experimentId: string,
   args: SampleConnectionArgs,
-  options: { withTotal: boolean },
-): Promise<Connection<SampleRow>> {
+  options: { withTotal: boolean; limits: PagingLimits },
+): CompiledSamplePage {
   const source = sampleQuerySource();
   const where = compileWhere(source, args.where);
   const order = compileOrderBy(source, args.orderBy);
@@ -63,8 +78,8 @@ export async function sampleConnection(
     keys.map((k) => [k.alias, k.direction, k.nulls]),
     order.normalized,
   ]);
-  const plan = planPage(args, keys, signature, ctx.limits);
-  const filters = [sql`experiment_id = ${experimentId}`, ctx.access.readable(ident("experiment_id"))];
+  const plan = planPage(args, keys, signature, options.limits);
+  const filters = [sql`experiment_id = ${experimentId}`, access.readable(ident("experiment_id"))];
   if (where.predicate) filters.push(where.predicate);
   const statement = pageStatement({
     projection: PROJECTION,
@@ -74,6 +89,19 @@ export async function sampleConnection(
     filters,
     plan,
     withTotal: options.withTotal,
+  });
+  return { statement, plan, keys };
+}
+
+export async function sampleConnection(
+  ctx: GatewayContext,
+  experimentId: string,
+  args: SampleConnectionArgs,
+  options: { withTotal: boolean },
+): Promise<Connection<SampleRow>> {
+  const { statement, plan, keys } = compileSamplePage(ctx.access, experimentId, args, {
+    withTotal: options.withTotal,
+    limits: ctx.limits,
   });
   const rows = await ctx.lakehouse.query<SampleRow>(statement, {
     signal: ctx.signal,

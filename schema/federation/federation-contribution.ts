@@ -3,7 +3,7 @@
  *
  * - Entities: `Experiment @key(fields: "id")` (the backend owns its metadata — those fields are `@shareable` — the
  *   lakehouse contributes devices, contributors, macros and data), `Sample` and every `<Macro>Measurement`
- *   `@key(fields: "experimentId id")`, resolved in batches through the request's loaders with the usual access
+ *   `@key(fields: "experimentId rowId")`, resolved in batches through the request's loaders with the usual access
  *   check (`resolvers/federation/entity-references.ts`).
  * - `User @key(fields: "id", resolvable: false)`: the user behind a contributor (`Contributor.user`) and an
  *   annotation's author (`Annotation.author`), resolved by the subgraph that owns users; absent (null) in
@@ -36,7 +36,7 @@ export const SHAREABLE_EXPERIMENT_FIELDS = [
 export const SHAREABLE_TYPES = ["PageInfo"] as const;
 
 /** `_entities` reads through three loaders (experiments, samples, measurements): one statement each at most. */
-const ENTITIES_COST = Object.freeze({ statements: 3, batched: true, listSize: 100 });
+const ENTITIES_COST = Object.freeze({ statements: 3, batched: true, listSizeArgument: "representations" });
 
 export function federationContribution(): SchemaContribution {
   return {
@@ -66,12 +66,12 @@ export function federationContribution(): SchemaContribution {
     finishSchema(schema: GraphQLSchema): GraphQLSchema {
       const entities = new Map<string, EntityDefinition>([
         ["Experiment", { fields: "id", resolveReference: experimentReference }],
-        ["Sample", { fields: "experimentId id", resolveReference: sampleReference }],
+        ["Sample", { fields: "experimentId rowId", resolveReference: sampleReference }],
         ["User", { fields: "id", resolvable: false }],
       ]);
       for (const model of schemaCatalogOf(schema).models.values()) {
         entities.set(model.typeName, {
-          fields: "experimentId id",
+          fields: "experimentId rowId",
           resolveReference: measurementReference(model.macroFilename, model.typeName),
         });
       }

@@ -12,6 +12,7 @@ import {
   headerPrefetch,
   requireExperiment,
 } from "../../resolvers/experiments/experiment-queries.js";
+import { SAMPLE_TABLE } from "../../resolvers/exports/export-columns.js";
 import {
   type AnnotationRow,
   type ContributorRow,
@@ -28,7 +29,9 @@ import { type SampleRow, sampleConnection } from "../../resolvers/samples/sample
 import { selectsField } from "../../resolvers/selection.js";
 import { parseJson } from "../../resolvers/values/output-values.js";
 import type { GatewayArgBuilder, GatewayBuilder, Ref } from "../builder.js";
+import { rememberExport } from "../exports/export-url-field.js";
 import { BATCHED, ONE_STATEMENT } from "../field-costs.js";
+import { objectId } from "./object-ids.js";
 import { queryArgs, sampleQueryTypes } from "./query-language-types.js";
 
 export interface QuestionValue {
@@ -48,7 +51,13 @@ export interface CoreTypes {
   readonly FlagType: ReturnType<GatewayBuilder["enumType"]>;
   readonly Sample: Ref<SampleRow>;
   readonly MacroInfo: Ref<MacroInfoRow>;
+  /** `Experiment.samples`' connection (the exports contribution adds `exportUrl`). */
+  readonly SampleConnection: Ref<Connection<SampleRow>>;
 }
+
+/** The user id as the API shows it: the real one, or the experiment's pseudonym when it anonymizes contributors. */
+const shownUserId = (c: ContributorRow): string =>
+  c.anonymized ? pseudonymId(c.experiment_id, c.user_id) : c.user_id;
 
 const toInt = (v: bigint | number | null | undefined): number | null => (v == null ? null : Number(v));
 
@@ -137,9 +146,17 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
   });
 
   const Device = builder.objectRef<DeviceRow>("Device").implement({
-    description: "A MultispeQ device that measured in an experiment.",
+    description:
+      "A MultispeQ device that measured in an experiment: its figures are this experiment's (the same device in " +
+      "another experiment is another `Device`, with another `id` and the same `deviceId`).",
     fields: (t) => ({
-      id: t.exposeID("device_id", { nullable: false }),
+      id: t.id({
+        nullable: false,
+        description: "Opaque and stable; names this device in this experiment.",
+        resolve: (d) => objectId("Device", d.experiment_id, d.device_id),
+      }),
+      deviceId: t.exposeString("device_id", { nullable: false, description: "The device's own id." }),
+      experimentId: t.exposeID("experiment_id", { nullable: false }),
       name: t.exposeString("device_name"),
       firmware: t.exposeString("device_firmware"),
       firstSeen: t.field({ type: "DateTime", resolve: (d) => d.first_seen }),
@@ -150,13 +167,24 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
 
   const Contributor = builder.objectRef<ContributorRow>("Contributor").implement({
     description:
-      "A person who contributed measurements. In experiments that anonymize contributors, names and email are " +
-      "hidden and `id`/`displayName` are a stable pseudonym per experiment.",
+      "A person's contributions to one experiment: the figures are this experiment's (the same person in another " +
+      "experiment is another `Contributor`, with another `id`). In experiments that anonymize contributors, names " +
+      "and email are hidden and `userId`/`displayName` are a stable pseudonym per experiment.",
     fields: (t) => ({
       id: t.id({
         nullable: false,
-        resolve: (c) => (c.anonymized ? pseudonymId(c.experiment_id, c.user_id) : c.user_id),
+        description:
+          "Opaque and stable; names this person in this experiment (never reveals a hidden user id).",
+        resolve: (c) => objectId("Contributor", c.experiment_id, shownUserId(c)),
       }),
+      userId: t.id({
+        nullable: false,
+        description:
+          "The user's id, the same in every experiment — or, in experiments that anonymize contributors, a " +
+          "pseudonym of this experiment. What the `userId` filters and group keys take and return.",
+        resolve: shownUserId,
+      }),
+      experimentId: t.exposeID("experiment_id", { nullable: false }),
       anonymized: t.exposeBoolean("anonymized", { nullable: false }),
       displayName: t.string({
         nullable: false,
@@ -230,7 +258,14 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
     fields: (t) => ({
       id: t.id({
         nullable: false,
-        description: "64-bit row id, as a string.",
+        description:
+          "Opaque and stable; names this sample in the whole graph (a row id is unique only within its experiment).",
+        resolve: (s) => objectId("Sample", s.experiment_id, s.id.toString()),
+      }),
+      rowId: t.id({
+        nullable: false,
+        description:
+          "The 64-bit row id, as a string (unique within the experiment; what `Annotation.rowId` names).",
         resolve: (s) => s.id.toString(),
       }),
       experimentId: t.exposeID("experiment_id", { nullable: false }),
@@ -283,6 +318,11 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
   const MacroInfo = builder.objectRef<MacroInfoRow>("MacroInfo").implement({
     description: "A macro present in an experiment, from the catalog (`experiment_macros`).",
     fields: (t) => ({
+      id: t.id({
+        nullable: false,
+        description: "Opaque and stable; names this macro in this experiment.",
+        resolve: (m) => objectId("MacroInfo", m.experiment_id, m.macro_filename),
+      }),
       name: t.exposeString("macro_name", { nullable: false }),
       filename: t.exposeString("macro_filename", { nullable: false }),
       sampleCount: t.int({ resolve: (m) => toInt(m.sample_count) }),
@@ -319,6 +359,11 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
   const Freshness = builder.objectRef<StatusRow>("Freshness").implement({
     description: "How current the experiment's data is.",
     fields: (t) => ({
+      id: t.id({
+        nullable: false,
+        description: "Opaque and stable; one per experiment.",
+        resolve: (s) => objectId("Freshness", s.experiment_id),
+      }),
       status: t.field({ type: FreshnessStatus, resolve: (s) => s.status as "fresh" | "stale" | null }),
       latestTimestamp: t.field({ type: "DateTime", resolve: (s) => s.latest_timestamp }),
       latestProcessedTimestamp: t.field({ type: "DateTime", resolve: (s) => s.latest_processed_timestamp }),
@@ -384,7 +429,9 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
         nullable: false,
         args: { ...pagingArgs(t), ...queryArgs(t, sampleQueryTypes(builder)) },
         resolve: (e, args, ctx, info) =>
-          sampleConnection(ctx, e.experiment_id, args, { withTotal: selectsField(info, "totalCount") }),
+          sampleConnection(ctx, e.experiment_id, args, { withTotal: selectsField(info, "totalCount") }).then(
+            (c) => rememberExport(c, info, args, e.experiment_id, SAMPLE_TABLE),
+          ),
       }),
     }),
   });
@@ -431,6 +478,7 @@ export function addCoreTypes(builder: GatewayBuilder): CoreTypes {
     FlagType,
     Sample,
     MacroInfo,
+    SampleConnection,
   };
 }
 

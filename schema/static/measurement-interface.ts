@@ -11,6 +11,7 @@ import type { GatewayBuilder } from "../builder.js";
 import { BATCHED } from "../field-costs.js";
 import { schemaCatalogOf } from "../schema-catalog.js";
 import type { CoreTypes } from "./core-types.js";
+import { objectId } from "./object-ids.js";
 
 export type MeasurementInterface = ReturnType<typeof addMeasurementInterface>;
 
@@ -21,7 +22,16 @@ export function addMeasurementInterface(builder: GatewayBuilder, core: CoreTypes
     fields: (t) => ({
       id: t.id({
         nullable: false,
-        description: "The sample's 64-bit row id, as a string.",
+        description:
+          "Opaque and stable; names this measurement in the whole graph (a row id is unique only within its " +
+          "experiment and macro).",
+        resolve: (m) => objectId("Measurement", m.experiment_id, m.macro_filename, m.id.toString()),
+      }),
+      rowId: t.id({
+        nullable: false,
+        description:
+          "The sample's 64-bit row id, as a string (unique within the experiment and macro; what `Annotation.rowId` " +
+          "and the annotation mutations' `rowId` name).",
         resolve: (m) => m.id.toString(),
       }),
       experimentId: t.id({ nullable: false, resolve: (m) => m.experiment_id }),

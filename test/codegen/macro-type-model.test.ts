@@ -198,12 +198,22 @@ describe("buildMacroTypeModels", () => {
     ]);
   });
 
-  it("renames keys that clash with the measurement interface only at the top level", () => {
-    const macro = onlyMacro([entry("e1", "OBJECT<id: INT, output: STRING, meta: OBJECT<id: STRING>>")]);
-    expect(macro.fields.map((f) => f.name)).toEqual(["id_", "meta", "output_"]);
+  it("renames keys that clash with the measurement interface at the top level, and cache keys at every level", () => {
+    const macro = onlyMacro([
+      entry(
+        "e1",
+        "OBJECT<_id: INT, id: INT, meta: OBJECT<_id: INT, id: STRING, output: INT>, output: STRING, rowId: INT>",
+      ),
+    ]);
+    expect(macro.fields.map((f) => f.name)).toEqual(["_id_", "id_", "meta", "output_", "rowId_"]);
     expect(field(macro.fields, "id").path).toEqual(["id"]);
     const meta = field(macro.fields, "meta");
-    expect(meta.type.kind === "object" && meta.type.object.fields[0]!.name).toBe("id");
+    // A nested object is a value inside its measurement: no `id`/`_id` a normalized cache would key it by.
+    expect(meta.type.kind === "object" && meta.type.object.fields.map((f) => f.name)).toEqual([
+      "_id_",
+      "id_",
+      "output",
+    ]);
   });
 
   it("names hostile keys validly and keeps every original key in its description", () => {

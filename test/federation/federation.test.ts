@@ -150,9 +150,9 @@ describe("the subgraph", () => {
     const sdl = res.data!._service.sdl;
     expect(sdl).toMatch(/extend schema @link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+"/);
     expect(sdl).toMatch(/type Experiment @key\(fields: "id"\)/);
-    expect(sdl).toMatch(/type Sample @key\(fields: "experimentId id"\)/);
+    expect(sdl).toMatch(/type Sample @key\(fields: "experimentId rowId"\)/);
     expect(sdl).toMatch(
-      /type PhotosynthesisMeasurement implements Measurement @key\(fields: "experimentId id"\)/,
+      /type PhotosynthesisMeasurement implements Measurement @key\(fields: "experimentId rowId"\)/,
     );
     expect(sdl).toMatch(/type User @key\(fields: "id", resolvable: false\)/);
     expect(sdl).toMatch(/name: String! @shareable/);
@@ -189,13 +189,17 @@ describe("the subgraph", () => {
   it("resolves Sample and measurement representations in one statement each, with access", async () => {
     const page = await lakehouse.gql<{
       experiment: {
-        photosynthesis: { edges: { node: { id: string; experimentId: string; Phi2: number | null } }[] };
-        samples: { edges: { node: { id: string; experimentId: string; deviceId: string | null } }[] };
+        photosynthesis: {
+          edges: { node: { id: string; rowId: string; experimentId: string; Phi2: number | null } }[];
+        };
+        samples: {
+          edges: { node: { id: string; rowId: string; experimentId: string; deviceId: string | null } }[];
+        };
       };
     }>(
       `query($id: ID!) { experiment(id: $id) {
-        photosynthesis(first: 5) { edges { node { id experimentId Phi2 } } }
-        samples(first: 5) { edges { node { id experimentId deviceId } } } } }`,
+        photosynthesis(first: 5) { edges { node { id rowId experimentId Phi2 } } }
+        samples(first: 5) { edges { node { id rowId experimentId deviceId } } } } }`,
       { id: open.id },
     );
     const measurements = page.data!.experiment.photosynthesis.edges.map((e) => e.node);
@@ -203,16 +207,16 @@ describe("the subgraph", () => {
     expect(measurements.length).toBeGreaterThan(0);
     const res = await lakehouse.gql<{ _entities: Record<string, unknown>[] }>(
       `query($r: [_Any!]!) { _entities(representations: $r) {
-        ... on PhotosynthesisMeasurement { id experimentId Phi2 }
-        ... on Sample { id experimentId deviceId } } }`,
+        ... on PhotosynthesisMeasurement { id rowId experimentId Phi2 }
+        ... on Sample { id rowId experimentId deviceId } } }`,
       {
         r: [
           ...measurements.map((m) => ({
             __typename: "PhotosynthesisMeasurement",
             experimentId: m.experimentId,
-            id: m.id,
+            rowId: m.rowId,
           })),
-          ...samples.map((s) => ({ __typename: "Sample", experimentId: s.experimentId, id: s.id })),
+          ...samples.map((s) => ({ __typename: "Sample", experimentId: s.experimentId, rowId: s.rowId })),
         ],
       },
     );
@@ -221,10 +225,10 @@ describe("the subgraph", () => {
     expect(res.extensions!.statements!.count).toBe(2);
   });
 
-  it("refuses a representation whose id is not a 64-bit integer, with a code", async () => {
+  it("refuses a representation whose rowId is not a 64-bit integer, with a code", async () => {
     const res = await lakehouse.gql(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Sample { id } } }`,
-      { r: [{ __typename: "Sample", experimentId: open.id, id: "12.5" }] },
+      { r: [{ __typename: "Sample", experimentId: open.id, rowId: "12.5" }] },
     );
     expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const alive = await lakehouse.gql(`{ __typename }`);
@@ -244,7 +248,7 @@ describe("through Hive Gateway", () => {
   });
 
   it("the other subgraph's experiments select lakehouse fields: devices and a typed macro page", async () => {
-    const selection = `id devices { id } photosynthesis(first: 3, orderBy: [{ field: id, direction: ASC }]) {
+    const selection = `id devices { id } photosynthesis(first: 3, orderBy: [{ field: rowId, direction: ASC }]) {
       edges { node { id experimentId Phi2 } } }`;
     const res = await router.gql<{ backendExperiments: Record<string, unknown>[] }>(
       `{ backendExperiments { protocol ${selection} } }`,
@@ -264,14 +268,14 @@ describe("through Hive Gateway", () => {
   });
 
   it("a contributor's User is resolved by the other subgraph, and is absent where contributors are anonymized", async () => {
-    const query = `query($id: ID!) { experiment(id: $id) { contributors { id anonymized user { id name } } } }`;
+    const query = `query($id: ID!) { experiment(id: $id) { contributors { userId anonymized user { id name } } } }`;
     const shown = await router.gql<{
-      experiment: { contributors: { id: string; user: { id: string; name: string } | null }[] };
+      experiment: { contributors: { userId: string; user: { id: string; name: string } | null }[] };
     }>(query, { id: open.id });
     expect(shown.errors, JSON.stringify(shown.errors)).toBeUndefined();
     const contributors = shown.data!.experiment.contributors;
     expect(contributors.length).toBeGreaterThan(0);
-    for (const c of contributors) expect(c.user).toEqual({ id: c.id, name: backendUserName(c.id) });
+    for (const c of contributors) expect(c.user).toEqual({ id: c.userId, name: backendUserName(c.userId) });
     const hidden = await router.gql<{
       experiment: { contributors: { anonymized: boolean; user: unknown }[] };
     }>(query, { id: anonymizing.id });
@@ -315,13 +319,13 @@ describe("through Hive Gateway", () => {
           measurement: {
             id: string;
             experimentId: string;
-            contributor: { id: string; user: { id: string; name: string } | null } | null;
+            contributor: { userId: string; user: { id: string; name: string } | null } | null;
           };
         };
       }>(
         client,
         `subscription($e: ID!) { measurementAdded(experimentId: $e) {
-          cursor measurement { id experimentId contributor { id user { id name } } } } }`,
+          cursor measurement { id experimentId contributor { userId user { id name } } } } }`,
         { e: open.id },
       );
       await rec.waitForCount(3, 60_000);
@@ -331,7 +335,10 @@ describe("through Hive Gateway", () => {
         expect(e.measurement.experimentId).toBe(open.id);
         const contributor = e.measurement.contributor;
         if (contributor)
-          expect(contributor.user).toEqual({ id: contributor.id, name: backendUserName(contributor.id) });
+          expect(contributor.user).toEqual({
+            id: contributor.userId,
+            name: backendUserName(contributor.userId),
+          });
       }
       expect(events.some((e) => e.measurement.contributor?.user)).toBe(true);
       expect(new Set(events.map((e) => e.cursor)).size).toBe(events.length);
@@ -368,17 +375,19 @@ describe("through Hive Gateway", () => {
     await router.waitForLines(SUPERGRAPH_IN_SERVICE, before + 1, 20_000);
     const res = await router.gql<{
       experiment: {
-        federatedImport: { edges: { node: { id: string; fed_reading: number; protocol?: never } }[] };
+        federatedImport: { edges: { node: { rowId: string; fed_reading: number; protocol?: never } }[] };
       };
     }>(
       `query($id: ID!) { experiment(id: $id) {
-        federatedImport(first: 5, orderBy: [{ field: id, direction: ASC }]) { edges { node { id fed_reading } } } } }`,
+        federatedImport(first: 5, orderBy: [{ field: rowId, direction: ASC }]) { edges { node { rowId fed_reading } } } } }`,
       { id: open.id },
     );
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    expect(res.data!.experiment.federatedImport.edges.map((e) => [e.node.id, e.node.fed_reading])).toEqual([
-      ["9007199254740993", 1.25],
-      ["9007199254740995", 2.5],
-    ]);
+    expect(res.data!.experiment.federatedImport.edges.map((e) => [e.node.rowId, e.node.fed_reading])).toEqual(
+      [
+        ["9007199254740993", 1.25],
+        ["9007199254740995", 2.5],
+      ],
+    );
   });
 });

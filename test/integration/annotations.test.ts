@@ -133,10 +133,10 @@ afterAll(async () => {
 describe("annotation mutations", () => {
   it("adds a flag that the very next query of the measurement and a hasAnnotation filter return", async () => {
     const query = `query($id: ID!) { experiment(id: $id) {
-      photosynthesis(first: 5, where: { hasAnnotation: { type: FLAG, flagType: OUTLIER } }) { totalCount edges { node { id } } }
-      all: photosynthesis(first: 1000) { edges { node { id annotations { id type flagType } } } }
+      photosynthesis(first: 5, where: { hasAnnotation: { type: FLAG, flagType: OUTLIER } }) { totalCount edges { node { rowId } } }
+      all: photosynthesis(first: 1000) { edges { node { rowId annotations { id type flagType } } } }
     } }`;
-    type Page = { edges: { node: { id: string; annotations?: { id: string }[] } }[]; totalCount?: number };
+    type Page = { edges: { node: { rowId: string; annotations?: { id: string }[] } }[]; totalCount?: number };
     const read = () =>
       gw.gql<{ experiment: { photosynthesis: Page; all: Page } }>(
         query,
@@ -159,9 +159,9 @@ describe("annotation mutations", () => {
     });
 
     const after = await read();
-    const node = after.data!.experiment.all.edges.find((e) => e.node.id === rows[0])!.node;
+    const node = after.data!.experiment.all.edges.find((e) => e.node.rowId === rows[0])!.node;
     expect(node.annotations!.map((a) => a.id)).toContain(annotation.id);
-    expect(after.data!.experiment.photosynthesis.edges.map((e) => e.node.id)).toContain(rows[0]);
+    expect(after.data!.experiment.photosynthesis.edges.map((e) => e.node.rowId)).toContain(rows[0]);
     expect(after.data!.experiment.photosynthesis.totalCount).toBe(
       (before.data!.experiment.photosynthesis.totalCount ?? 0) + 1,
     );

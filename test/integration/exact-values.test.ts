@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 interface ExactRow {
-  id: string;
+  rowId: string;
   timestamp: string;
   grid: (number | null)[][] | null;
   gaps: (number | null)[] | null;
@@ -68,8 +68,8 @@ async function page(where?: Record<string, unknown>): Promise<ExactRow[]> {
   const res = await gw.gql<{ experiment: { exact: { edges: { node: ExactRow }[] } } }>(
     `query($id: ID!, $where: ExactMeasurementWhere) {
       experiment(id: $id) {
-        exact(first: 10, where: $where, orderBy: [{ field: id, direction: ASC }]) {
-          edges { node { id timestamp grid gaps counter label } }
+        exact(first: 10, where: $where, orderBy: [{ field: rowId, direction: ASC }]) {
+          edges { node { rowId timestamp grid gaps counter label } }
         }
       }
     }`,
@@ -82,7 +82,7 @@ async function page(where?: Record<string, unknown>): Promise<ExactRow[]> {
 describe("exact values", () => {
   it("keeps nulls in nested lists in place, and a value that does not fit its type null alone", async () => {
     const rows = await page();
-    expect(rows.map((r) => [r.id, r.grid, r.gaps, r.counter, r.label])).toEqual([
+    expect(rows.map((r) => [r.rowId, r.grid, r.gaps, r.counter, r.label])).toEqual([
       ["9007199254740993", [[1.5, null, 2.5], [null]], [null, null], "9007199254740993", "first"],
       ["9007199254740995", [[3.5]], [null], null, "second"],
     ]);
@@ -98,7 +98,7 @@ describe("exact values", () => {
   });
 
   it("filters on a timestamp to the microsecond, in any offset", async () => {
-    const ids = async (where: Record<string, unknown>) => (await page(where)).map((r) => r.id);
+    const ids = async (where: Record<string, unknown>) => (await page(where)).map((r) => r.rowId);
     expect(await ids({ timestamp: { eq: MICRO_TS } })).toEqual(["9007199254740993"]);
     expect(await ids({ timestamp: { gt: MICRO_TS } })).toEqual(["9007199254740995"]);
     expect(await ids({ timestamp: { gte: "2026-02-03T10:15:42.123456+01:00" } })).toEqual([

@@ -69,11 +69,9 @@ async function allExperimentIds(token?: string): Promise<string[]> {
   const ids: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const res: GraphQLResponse<{ experiments: Omit<SamplePage, "totalCount"> }> = await gateway.gql(
-      EXPERIMENT_IDS,
-      { after },
-      { token },
-    );
+    const res: GraphQLResponse<{
+      experiments: { edges: { node: { id: string } }[]; pageInfo: SamplePage["pageInfo"] };
+    }> = await gateway.gql(EXPERIMENT_IDS, { after }, { token });
     expect(res.errors).toBeUndefined();
     ids.push(...res.data!.experiments.edges.map((e) => e.node.id));
     if (!res.data!.experiments.pageInfo.hasNextPage) return ids.sort();
@@ -122,13 +120,13 @@ describe("visibility", () => {
 
 interface SamplePage {
   totalCount: number;
-  edges: { node: { id: string } }[];
+  edges: { node: { rowId: string } }[];
   pageInfo: { hasNextPage: boolean; endCursor: string };
 }
 
 describe("samples", () => {
   const PAGE = `query($id: ID!, $after: String) { experiment(id: $id) { samples(first: 7, after: $after) {
-    totalCount edges { cursor node { id timestamp } } pageInfo { hasNextPage endCursor } } } }`;
+    totalCount edges { cursor node { rowId timestamp } } pageInfo { hasNextPage endCursor } } } }`;
 
   it("pages through every sample with no gap or duplicate, ids exact above 2^53", async () => {
     const seen: string[] = [];
@@ -143,7 +141,7 @@ describe("samples", () => {
       expect(res.errors).toBeUndefined();
       const samples: SamplePage = res.data!.experiment.samples;
       total = samples.totalCount;
-      seen.push(...samples.edges.map((e) => e.node.id));
+      seen.push(...samples.edges.map((e) => e.node.rowId));
       if (!samples.pageInfo.hasNextPage) break;
       after = samples.pageInfo.endCursor;
     }
@@ -156,15 +154,15 @@ describe("samples", () => {
 
   it("pages backwards with last/before to the same rows", async () => {
     const res = await gateway.gql<{
-      experiment: { samples: { edges: { node: { id: string } }[] } };
+      experiment: { samples: { edges: { node: { rowId: string } }[] } };
     }>(
-      `query($id: ID!) { experiment(id: $id) { samples(last: 5) { edges { node { id } } } } }`,
+      `query($id: ID!) { experiment(id: $id) { samples(last: 5) { edges { node { rowId } } } } }`,
       { id: privateId },
       {
         token: tokens.member,
       },
     );
-    expect(res.data!.experiment.samples.edges.map((e) => e.node.id)).toEqual(privateSampleIds.slice(-5));
+    expect(res.data!.experiment.samples.edges.map((e) => e.node.rowId)).toEqual(privateSampleIds.slice(-5));
   });
 
   it("a page of 100 samples costs at most 2 statements", async () => {

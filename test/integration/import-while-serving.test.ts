@@ -119,11 +119,11 @@ it("imports a new macro into the running gateway: typed at once, no failed reque
   // Queried right after the CLI returns: no poll to wait for.
   const typed = await gw.gql<{
     experiment: {
-      liveImport: { totalCount: number; edges: { node: { id: string; live_reading: number } }[] };
+      liveImport: { totalCount: number; edges: { node: { rowId: string; live_reading: number } }[] };
     };
   }>(
-    `query($id: ID!) { experiment(id: $id) { liveImport(first: 5, orderBy: [{ field: id, direction: ASC }]) {
-        totalCount edges { node { id live_reading } } } } }`,
+    `query($id: ID!) { experiment(id: $id) { liveImport(first: 5, orderBy: [{ field: rowId, direction: ASC }]) {
+        totalCount edges { node { rowId live_reading } } } } }`,
     { id: experimentId },
   );
   const { requests, failures } = await loop.stop();
@@ -131,7 +131,7 @@ it("imports a new macro into the running gateway: typed at once, no failed reque
   expect(imported.code).toBe(0);
   expect(imported.stdout, imported.stdout).toMatch(/imported 2 macro rows .*\(through the gateway/);
   expect(typed.errors, JSON.stringify(typed.errors)).toBeUndefined();
-  expect(typed.data!.experiment.liveImport.edges.map((e) => [e.node.id, e.node.live_reading])).toEqual([
+  expect(typed.data!.experiment.liveImport.edges.map((e) => [e.node.rowId, e.node.live_reading])).toEqual([
     ["9007199254740993", 1.25],
     ["9007199254740995", 2.5],
   ]);

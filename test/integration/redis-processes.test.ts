@@ -73,12 +73,12 @@ it("spends one caller's cost points and mutation calls from one budget across bo
   expect(experiments.errors).toBeUndefined();
   const experimentId = experiments.data!.experiments.edges.find((e) => e.node.visibility === "PUBLIC")!.node
     .id;
-  const rows = await a.gql<{ experiment: { samples: { edges: { node: { id: string } }[] } } }>(
-    `query($id: ID!) { experiment(id: $id) { samples(first: 1) { edges { node { id } } } } }`,
+  const rows = await a.gql<{ experiment: { samples: { edges: { node: { rowId: string } }[] } } }>(
+    `query($id: ID!) { experiment(id: $id) { samples(first: 1) { edges { node { rowId } } } } }`,
     { id: experimentId },
     { token: admin },
   );
-  const rowId = rows.data!.experiment.samples.edges[0]!.node.id;
+  const rowId = rows.data!.experiment.samples.edges[0]!.node.rowId;
   const mutationCodes: (string | undefined)[] = [];
   for (let i = 0; i < 5; i++) {
     const res = await (i % 2 === 0 ? a : b).gql(
@@ -98,12 +98,12 @@ it("shares annotations, one poller and its lease across two processes", async ()
     { token: memberToken },
   );
   const privateId = experiments.data!.experiments.edges.find((e) => e.node.visibility === "PRIVATE")!.node.id;
-  const rows = await a.gql<{ experiment: { photosynthesis: { edges: { node: { id: string } }[] } } }>(
-    `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 1) { edges { node { id } } } } }`,
+  const rows = await a.gql<{ experiment: { photosynthesis: { edges: { node: { rowId: string } }[] } } }>(
+    `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 1) { edges { node { rowId } } } } }`,
     { id: privateId },
     { token: memberToken },
   );
-  const rowId = rows.data!.experiment.photosynthesis.edges[0]!.node.id;
+  const rowId = rows.data!.experiment.photosynthesis.edges[0]!.node.rowId;
 
   // A subscriber on B…
   const client = wsClient(b.url, memberToken);

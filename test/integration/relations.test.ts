@@ -26,7 +26,7 @@ const DASHBOARD = `query($id: ID!, $n: Int!) {
     photosynthesis(first: $n) {
       totalCount
       edges { node {
-        id timestamp Phi2 PhiNPQ
+        id rowId timestamp Phi2 PhiNPQ
         device { name firmware } contributor { displayName }
         annotations { id type text flagType createdByName }
         questions { label answer }
@@ -40,7 +40,9 @@ interface DashboardData {
   experiment: {
     photosynthesis: {
       totalCount: number;
-      edges: { node: { id: string; annotations: { text: string | null }[]; device: unknown } }[];
+      edges: {
+        node: { id: string; rowId: string; annotations: { text: string | null }[]; device: unknown };
+      }[];
     };
   };
 }
@@ -86,9 +88,13 @@ describe("statements per operation", () => {
     expect(again.errors).toBeUndefined();
     expect(again.extensions!.statements!.count).toBe(0);
     expect(again.data).toEqual(first.data);
-    const variant = await gw.gql(DASHBOARD.replace("{", "{ __typename"), { id: experimentId, n: 100 }, {
-      token: adminToken,
-    });
+    const variant = await gw.gql(
+      DASHBOARD.replace("{", "{ __typename"),
+      { id: experimentId, n: 100 },
+      {
+        token: adminToken,
+      },
+    );
     expect(variant.errors).toBeUndefined();
     expect(variant.extensions!.statements!.count).toBe(0);
     expect(cache().stats().hits).toBeGreaterThan(0);
@@ -105,33 +111,33 @@ describe("sample ↔ measurements", () => {
         experiment: {
           samples: {
             edges: {
-              node: { id: string; measurements: { macroFilename: string; Phi2?: number | null }[] };
+              node: { rowId: string; measurements: { macroFilename: string; Phi2?: number | null }[] };
             }[];
           };
         };
       }>(
-        `query($id: ID!, $n: Int!) { experiment(id: $id) { samples(first: $n) { edges { node { id
+        `query($id: ID!, $n: Int!) { experiment(id: $id) { samples(first: $n) { edges { node { rowId
           measurements { id macroFilename ... on PhotosynthesisMeasurement { Phi2 messages { info } sample { id } } } } } } } }`,
         { id: experimentId, n },
         { token: adminToken },
       );
       expect(res.errors).toBeUndefined();
       counts.push(res.extensions!.statements!.count);
-      byId = new Map(res.data!.experiment.samples.edges.map((e) => [e.node.id, e.node.measurements]));
+      byId = new Map(res.data!.experiment.samples.edges.map((e) => [e.node.rowId, e.node.measurements]));
     }
     expect(counts[0]).toBe(counts[1]);
     expect(counts[1]).toBeLessThanOrEqual(3);
     // The typed values equal those of the photosynthesis connection for the same rows.
     const page = await gw.gql<{
-      experiment: { photosynthesis: { edges: { node: { id: string; Phi2: number | null } }[] } };
+      experiment: { photosynthesis: { edges: { node: { rowId: string; Phi2: number | null } }[] } };
     }>(
-      `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 1000) { edges { node { id Phi2 } } } } }`,
+      `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 1000) { edges { node { rowId Phi2 } } } } }`,
       { id: experimentId },
       { token: adminToken },
     );
     let compared = 0;
     for (const { node } of page.data!.experiment.photosynthesis.edges) {
-      const fromSample = byId.get(node.id)?.find((m) => m.macroFilename === "macro_photosynthesis");
+      const fromSample = byId.get(node.rowId)?.find((m) => m.macroFilename === "macro_photosynthesis");
       if (!fromSample) continue;
       expect(fromSample.Phi2).toBe(node.Phi2);
       compared++;
@@ -151,7 +157,7 @@ describe("annotations", () => {
 
   it("an annotation written directly into the lakehouse is read at once (from experiment_annotations itself)", async () => {
     const page = await gw.gql<DashboardData>(DASHBOARD, { id: experimentId, n: 5 }, { token: adminToken });
-    const rowId = page.data!.experiment.photosynthesis.edges[0]!.node.id;
+    const rowId = page.data!.experiment.photosynthesis.edges[0]!.node.rowId;
     await writeAnnotation(rowId, "direct-write");
     // A read the result cache has not seen (another page size, so another statement) goes to the table at once;
     // the enriched views would show it only after their refresh. Cached reads catch up through the freshness
@@ -159,17 +165,17 @@ describe("annotations", () => {
     const res = await gw.gql<{
       experiment: { photosynthesis: DashboardData["experiment"]["photosynthesis"] };
     }>(
-      `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 7) { totalCount edges { node { id annotations { text } } } } } }`,
+      `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 7) { totalCount edges { node { rowId annotations { text } } } } } }`,
       { id: experimentId },
       { token: adminToken },
     );
-    const node = res.data!.experiment.photosynthesis.edges.find((e) => e.node.id === rowId)!.node;
+    const node = res.data!.experiment.photosynthesis.edges.find((e) => e.node.rowId === rowId)!.node;
     expect(node.annotations.map((a) => a.text)).toContain("direct-write");
   });
 
   it("a cached dashboard sees a direct write once the freshness watch notices it", async () => {
     const before = await gw.gql<DashboardData>(DASHBOARD, { id: experimentId, n: 5 }, { token: adminToken });
-    const rowId = before.data!.experiment.photosynthesis.edges[1]!.node.id;
+    const rowId = before.data!.experiment.photosynthesis.edges[1]!.node.rowId;
     await writeAnnotation(rowId, "after-watch");
     // A poll that starts after the write: this one or the background poll before it has seen the change.
     await gw.runtime.poll();
@@ -262,13 +268,13 @@ describe("missing and failing relations", () => {
     const res = await gw.gql<{
       experiment: { photosynthesis: { edges: { node: Record<string, unknown> }[] } };
     }>(
-      `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 3) { edges { node { id Phi2 device { name } contributor { displayName } sample { id } } } } } }`,
+      `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 3) { edges { node { rowId Phi2 device { name } contributor { displayName } sample { id } } } } } }`,
       { id: experimentId },
       { token: adminToken },
     );
     expect(res.errors).toBeUndefined();
     expect(res.data!.experiment.photosynthesis.edges[0]!.node).toEqual({
-      id: "7000000000000000001",
+      rowId: "7000000000000000001",
       Phi2: 0.5,
       device: null,
       contributor: null,

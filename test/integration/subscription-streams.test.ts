@@ -31,14 +31,14 @@ let memberToken: string;
 const MEASUREMENTS = `subscription($e: ID!, $after: String) {
   measurementAdded(experimentId: $e, after: $after) {
     cursor
-    measurement { id macroFilename ... on PhotosynthesisMeasurement { Phi2 } }
+    measurement { rowId macroFilename ... on PhotosynthesisMeasurement { Phi2 } }
   }
 }`;
 
 interface MeasurementData {
   measurementAdded: {
     cursor: string;
-    measurement: { id: string; macroFilename: string; Phi2?: number | null };
+    measurement: { rowId: string; macroFilename: string; Phi2?: number | null };
   };
 }
 
@@ -136,7 +136,7 @@ describe("resume", () => {
         expect(rec.failure).toBeNull();
         for (const d of rec.data)
           delivered.push(
-            `${d.measurementAdded.measurement.macroFilename}/${d.measurementAdded.measurement.id}`,
+            `${d.measurementAdded.measurement.macroFilename}/${d.measurementAdded.measurement.rowId}`,
           );
         cursor = rec.data.at(-1)!.measurementAdded.cursor;
       }
@@ -398,7 +398,7 @@ it("rejects bad subscriptions with an error for that operation only", async () =
     const tick = await sim.tick();
     await gw.runtime.streams.poll();
     await live.waitForCount(1);
-    expect(tick?.ids.get(publicId)?.map(String)).toContain(live.data[0]!.measurementAdded.measurement.id);
+    expect(tick?.ids.get(publicId)?.map(String)).toContain(live.data[0]!.measurementAdded.measurement.rowId);
   } finally {
     await client.dispose();
   }

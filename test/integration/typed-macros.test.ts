@@ -98,12 +98,12 @@ describe("hostile keys", () => {
       .join(" ");
     const res = await gw.gql<{ experiment: Record<string, { edges: { node: Record<string, unknown> }[] }> }>(
       `query($id: ID!) { experiment(id: $id) { ${fieldName}(first: 5) { edges { node {
-        id timestamp ${selection} ${nested.name} { __typename } output } } } } }`,
+        rowId timestamp ${selection} ${nested.name} { __typename } output } } } } }`,
       { id: HOSTILE_EXPERIMENT },
     );
     expect(res.errors).toBeUndefined();
     const node = res.data!.experiment[fieldName]!.edges[0]!.node;
-    expect(node.id).toBe(HOSTILE_ROW_ID.toString());
+    expect(node.rowId).toBe(HOSTILE_ROW_ID.toString());
     for (const f of fields.filter((x) => x.key !== "nested")) {
       // JSON integers are BIGINT in the catalog; the BigInt scalar is a decimal string (exact for 64 bits).
       const stored = HOSTILE_OUTPUT[f.key];
@@ -149,13 +149,13 @@ describe("hostile keys", () => {
     const phi2 = fields.find((f) => f.key === "Phi2")!.name;
     const phi2Lower = fields.find((f) => f.key === "phi2")!.name;
     const res = await gw.gql<{ experiment: Record<string, { edges: { node: Record<string, unknown> }[] }> }>(
-      `query($id: ID!) { experiment(id: $id) { ${fieldName}(first: 5) { edges { node { id ${phi2} ${phi2Lower} } } } } }`,
+      `query($id: ID!) { experiment(id: $id) { ${fieldName}(first: 5) { edges { node { rowId ${phi2} ${phi2Lower} } } } } }`,
       { id: HOSTILE_EXPERIMENT },
     );
     expect(res.errors).toBeUndefined();
     const nodes = res.data!.experiment[fieldName]!.edges.map((e) => e.node);
-    expect(nodes).toContainEqual({ id: (HOSTILE_ROW_ID + 1n).toString(), [phi2]: null, [phi2Lower]: 0.3 });
-    expect(nodes).toContainEqual({ id: HOSTILE_ROW_ID.toString(), [phi2]: 0.1, [phi2Lower]: 0.2 });
+    expect(nodes).toContainEqual({ rowId: (HOSTILE_ROW_ID + 1n).toString(), [phi2]: null, [phi2Lower]: 0.3 });
+    expect(nodes).toContainEqual({ rowId: HOSTILE_ROW_ID.toString(), [phi2]: 0.1, [phi2Lower]: 0.2 });
   });
 });
 
@@ -230,11 +230,11 @@ describe("live catalog", () => {
     const field = fields.find((f) => f.key === newKey);
     expect(field?.type).toBe("Float");
     const res = await gw.gql<{ experiment: Record<string, { edges: { node: Record<string, unknown> }[] }> }>(
-      `query($id: ID!) { experiment(id: $id) { ${fieldName}(first: 1000) { edges { node { id ${field!.name} } } } } }`,
+      `query($id: ID!) { experiment(id: $id) { ${fieldName}(first: 1000) { edges { node { rowId ${field!.name} } } } } }`,
       { id: experimentId },
     );
     expect(res.errors).toBeUndefined();
-    const row = res.data!.experiment[fieldName]!.edges.find((e) => e.node.id === "8111222333444555666");
+    const row = res.data!.experiment[fieldName]!.edges.find((e) => e.node.rowId === "8111222333444555666");
     expect(row?.node[field!.name]).toBe(2.25);
 
     // A few more requests of the loop run on the new schema.

@@ -44,7 +44,7 @@ function renderWhere(predicate: Sql | null) {
 describe("field catalog", () => {
   it("lists base columns and scalar output leaves; skips lists, JSON and fields inside lists", () => {
     expect(typed.fields.map((f) => f.name)).toEqual([
-      "id",
+      "rowId",
       "experimentId",
       "deviceId",
       "userId",
@@ -77,7 +77,7 @@ describe("field catalog", () => {
         "a_b",
         "deviceId",
         "experimentId",
-        "id",
+        "rowId",
         "question_2",
         "timestamp",
         "true",
@@ -86,7 +86,7 @@ describe("field catalog", () => {
       ].sort(),
     );
     expect(source.fields.map((f) => f.name)).toEqual([
-      "id",
+      "rowId",
       "experimentId",
       "deviceId",
       "userId",
@@ -102,7 +102,7 @@ describe("field catalog", () => {
 
   it("samples have base columns only", () => {
     expect(sampleQuerySource().fields.map((f) => f.name)).toEqual([
-      "id",
+      "rowId",
       "deviceId",
       "userId",
       "timestamp",
@@ -140,7 +140,7 @@ describe("compileWhere", () => {
         meta: { depth: { lte: 1.5 } },
         question: { label: hostile, in: [hostile] },
         hasAnnotation: { type: "flag", flagType: "outlier" },
-        _or: [{ id: { eq: "9223372036854775807" } }, { _not: { userId: { isNull: true } } }],
+        _or: [{ rowId: { eq: "9223372036854775807" } }, { _not: { userId: { isNull: true } } }],
       }).predicate,
     );
     for (const text of [d.text, b.text]) expect(text).not.toContain("drop table");

@@ -153,7 +153,7 @@ function typedLeafArb(): fc.Arbitrary<Record<string, unknown>> {
         fc.constantFrom(...typedIds).map((v) => ({ eq: v })),
         fc.uniqueArray(fc.constantFrom(...typedIds), { maxLength: 3 }).map((l) => ({ in: l })),
       )
-      .map((f) => ({ id: f })),
+      .map((f) => ({ rowId: f })),
     questionArb(),
     annotationArb(),
   );
@@ -215,7 +215,7 @@ const TYPED_SORT_FIELDS = [
   "deviceId",
   "userId",
   "timestamp",
-  "id",
+  "rowId",
   "experimentId",
 ];
 
@@ -247,7 +247,7 @@ async function walk(
   query: string,
   path: (data: unknown) => {
     totalCount: number;
-    edges: { node: { id: string; experimentId: string } }[];
+    edges: { node: { rowId: string; experimentId: string } }[];
     pageInfo: Record<string, unknown>;
   },
   variables: Record<string, unknown>,
@@ -267,7 +267,7 @@ async function walk(
     statements += result.statements;
     const connection = path(dataOf(result));
     total = connection.totalCount;
-    const pageKeys = connection.edges.map((e) => `${e.node.experimentId}/${e.node.id}`);
+    const pageKeys = connection.edges.map((e) => `${e.node.experimentId}/${e.node.rowId}`);
     if (backward) keys.unshift(...pageKeys);
     else keys.push(...pageKeys);
     const more = backward ? connection.pageInfo.hasPreviousPage : connection.pageInfo.hasNextPage;
@@ -283,7 +283,7 @@ const TYPED_PAGE = `query($experimentIds: [ID!], $where: TypedMeasurementWhere, 
   $first: Int, $after: String, $last: Int, $before: String) {
   typed(experimentIds: $experimentIds, where: $where, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { id experimentId score label } }
+    edges { cursor node { rowId experimentId score label } }
   }
 }`;
 
@@ -342,7 +342,7 @@ function sampleLeafArb(): fc.Arbitrary<Record<string, unknown>> {
       "2026-01-20T12:00:00.000Z",
       "2026-02-15T00:00:00.000Z",
     ]).map((f) => ({ timestamp: f })),
-    fc.uniqueArray(fc.constantFrom(...sampleIds), { maxLength: 4 }).map((l) => ({ id: { in: l } })),
+    fc.uniqueArray(fc.constantFrom(...sampleIds), { maxLength: 4 }).map((l) => ({ rowId: { in: l } })),
     questionArb().map((q) => {
       const question = q.question as { label: string; eq?: string };
       // The demo's plots are named per site; ask about genotype/treatment labels and any answer.
@@ -356,7 +356,7 @@ const SAMPLE_PAGE = `query($id: ID!, $where: SampleWhere, $orderBy: [SampleOrder
   experiment(id: $id) {
     samples(where: $where, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
       totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-      edges { node { id experimentId } }
+      edges { node { rowId experimentId } }
     }
   }
 }`;
@@ -366,7 +366,7 @@ describe("differential: sample pages", () => {
     await fc.assert(
       fc.asyncProperty(
         whereArb(sampleLeafArb),
-        orderByArb(["id", "deviceId", "userId", "timestamp", "processedTimestamp"]),
+        orderByArb(["rowId", "deviceId", "userId", "timestamp", "processedTimestamp"]),
         fc.integer({ min: 0, max: 3 }),
         fc.integer({ min: 3, max: 30 }),
         fc.boolean(),

@@ -52,7 +52,7 @@ interface TypedPage {
     startCursor: string | null;
     endCursor: string | null;
   };
-  edges: { node: { id: string; experimentId: string } }[];
+  edges: { node: { rowId: string; experimentId: string } }[];
 }
 
 const lastStatement = () => fixture.lakehouse.statements.recent.at(-1)!.text;
@@ -235,7 +235,7 @@ describe("bad input", () => {
     const compiled = compileAggregate({
       source,
       filters: measurementFilters(model, null, new ExperimentAccess(MARIA), false),
-      groupBy: [{ field: "id" }],
+      groupBy: [{ field: "rowId" }],
       measures: [],
       maxGroups: 5,
     });
@@ -259,7 +259,7 @@ describe("bad input", () => {
   });
 
   it("malformed ids", async () => {
-    badInput(await fixture.run(`{ typed(where: {id: {eq: "12x"}}) { totalCount } }`), /64-bit integer/);
+    badInput(await fixture.run(`{ typed(where: {rowId: {eq: "12x"}}) { totalCount } }`), /64-bit integer/);
   });
 });
 
@@ -268,18 +268,29 @@ describe("semantics", () => {
     const id = "4611686018427387904";
     const data = dataOf(
       await fixture.run(
-        `query($id: ID) { typed(where: {id: {eq: $id}}) { edges { node { id experimentId } } } }`,
+        `query($id: ID) { typed(where: {rowId: {eq: $id}}) { edges { node { id rowId experimentId } } } }`,
         { id },
       ),
     );
     expect(data.typed.edges.length).toBeGreaterThan(0);
-    for (const e of data.typed.edges) expect(e.node.id).toBe(id);
+    for (const e of data.typed.edges) expect(e.node.rowId).toBe(id);
+  });
+
+  it("the same row id in several experiments is several measurements, each with its own id", async () => {
+    const data = dataOf(
+      await fixture.run(
+        `{ typed(where: {rowId: {eq: "4611686018427387904"}}) { edges { node { id rowId experimentId } } } }`,
+      ),
+    );
+    const nodes = data.typed.edges.map((e: { node: { id: string; experimentId: string } }) => e.node);
+    expect(new Set(nodes.map((n: { experimentId: string }) => n.experimentId)).size).toBeGreaterThan(1);
+    expect(new Set(nodes.map((n: { id: string }) => n.id)).size).toBe(nodes.length);
   });
 
   it("ties and nulls: every row exactly once, forward and backward, with page size 1", async () => {
     const query = `query($after: String, $before: String, $first: Int, $last: Int) {
       typed(first: $first, after: $after, last: $last, before: $before, orderBy: [{field: flag, nulls: FIRST}, {field: label, direction: DESC}]) {
-        totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { id experimentId flag } }
+        totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { rowId experimentId flag } }
       }
     }`;
     const forward: string[] = [];
@@ -290,7 +301,7 @@ describe("semantics", () => {
       total = page.totalCount;
       forward.push(
         ...page.edges.map(
-          (e: { node: { id: string; experimentId: string } }) => `${e.node.experimentId}/${e.node.id}`,
+          (e: { node: { rowId: string; experimentId: string } }) => `${e.node.experimentId}/${e.node.rowId}`,
         ),
       );
       if (!page.pageInfo.hasNextPage) break;
@@ -304,7 +315,7 @@ describe("semantics", () => {
       const page: TypedPage = dataOf(await fixture.run(query, { last: 3, before })).typed;
       backward.unshift(
         ...page.edges.map(
-          (e: { node: { id: string; experimentId: string } }) => `${e.node.experimentId}/${e.node.id}`,
+          (e: { node: { rowId: string; experimentId: string } }) => `${e.node.experimentId}/${e.node.rowId}`,
         ),
       );
       if (!page.pageInfo.hasPreviousPage) break;
@@ -340,12 +351,12 @@ describe("semantics", () => {
     const page = dataOf(
       await fixture.run(
         `query($e: [ID!], $u: String) { photosynthesis(experimentIds: $e, where: {userId: {eq: $u}}, first: 500) {
-        totalCount edges { node { contributor { id } } } } }`,
+        totalCount edges { node { contributor { userId } } } } }`,
         { e: [anonymized.id], u: value },
       ),
     ).photosynthesis;
     expect(page.totalCount).toBe(distinct[0].count);
-    for (const e of page.edges) expect(e.node.contributor.id).toBe(value);
+    for (const e of page.edges) expect(e.node.contributor.userId).toBe(value);
   });
 
   it("root forms cover every readable experiment and group by experiment; access always applies", async () => {

@@ -85,7 +85,9 @@ describe("the subgraph schema", () => {
 
   it("gives _entities a batched cost hint", () => {
     const entities = federated.getQueryType()!.getFields()._entities!;
-    expect(entities.extensions).toEqual({ cost: { statements: 3, batched: true, listSize: 100 } });
+    expect(entities.extensions).toEqual({
+      cost: { statements: 3, batched: true, listSizeArgument: "representations" },
+    });
   });
 
   it("serves an SDL that composes, with keys on every measurement type", async () => {
@@ -96,7 +98,9 @@ describe("the subgraph schema", () => {
     ]);
     expect(result.errors).toBeUndefined();
     for (const model of schemaCatalogOf(federated).models.values()) {
-      expect(sdl).toContain(`type ${model.typeName} implements Measurement @key(fields: "experimentId id")`);
+      expect(sdl).toContain(
+        `type ${model.typeName} implements Measurement @key(fields: "experimentId rowId")`,
+      );
     }
   });
 

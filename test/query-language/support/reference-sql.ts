@@ -46,14 +46,14 @@ export function typedFields(contributor: string): Record<string, RefField> {
     deviceId: { sql: "device_id", family: "str" },
     userId: { sql: contributor, family: "str" },
     timestamp: { sql: '"timestamp"', family: "ts" },
-    id: { sql: "id", family: "bigid" },
+    rowId: { sql: "id", family: "bigid" },
     experimentId: { sql: "experiment_id", family: "id" },
   };
 }
 
 export function sampleFields(contributor: string): Record<string, RefField> {
   return {
-    id: { sql: "id", family: "bigid" },
+    rowId: { sql: "id", family: "bigid" },
     deviceId: { sql: "device_id", family: "str" },
     userId: { sql: contributor, family: "str" },
     timestamp: { sql: '"timestamp"', family: "ts" },

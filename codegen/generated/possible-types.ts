@@ -1,0 +1,25 @@
+
+      export type PossibleTypesResultData = {
+  "possibleTypes": {
+    "Measurement": [
+      "AbsorbanceMeasurement",
+      "LeafEnvironmentMeasurement",
+      "PamQuickMeasurement",
+      "PhotosynthesisMeasurement",
+      "SpadMeasurement"
+    ]
+  }
+};
+      const result: PossibleTypesResultData = {
+  "possibleTypes": {
+    "Measurement": [
+      "AbsorbanceMeasurement",
+      "LeafEnvironmentMeasurement",
+      "PamQuickMeasurement",
+      "PhotosynthesisMeasurement",
+      "SpadMeasurement"
+    ]
+  }
+};
+      export default result;
+    
