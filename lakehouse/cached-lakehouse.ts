@@ -51,8 +51,12 @@ export class CachedLakehouse extends LakehouseWrapper {
       return structuredClone(hit.rows) as R[];
     }
     this.#misses++;
+    const before = this.#invalidations;
     const rows = await this.inner.query<R>(statement, options);
-    this.#cache.set(key, { rows: structuredClone(rows) }, tags === "all" ? [ACROSS_EXPERIMENTS] : tags);
+    // Rows read while an invalidation ran may be from before the write behind it: served, not kept.
+    if (this.#invalidations === before) {
+      this.#cache.set(key, { rows: structuredClone(rows) }, tags === "all" ? [ACROSS_EXPERIMENTS] : tags);
+    }
     return rows;
   }
 

@@ -10,6 +10,16 @@ import type { SubgraphSource } from "./supergraph.js";
 
 const SCHEMA_CHANGED = "subscription { schemaChanged { version } }";
 
+/** A validation error naming the missing field: the subgraph has no `schemaChanged`. */
+function isUnknownField(error: unknown): boolean {
+  const e = error as { message?: string; extensions?: { code?: string } } | null;
+  return (
+    typeof e?.message === "string" &&
+    /schemaChanged|Subscription/.test(e.message) &&
+    (e.extensions?.code === "GRAPHQL_VALIDATION_FAILED" || /Cannot query field/.test(e.message))
+  );
+}
+
 export interface FollowerLog {
   info(message: string): void;
   warn(message: string): void;
@@ -56,8 +66,11 @@ export function followSubgraphSchemas(
         {
           next(result) {
             if (result.errors?.length && !result.data) {
-              stopped = true;
-              log.info(`Subgraph ${source.name} has no schemaChanged subscription: left to polling.`);
+              // No such field: left to the timer. Any other refusal (rate limited, not ready): try again later.
+              if (result.errors.some(isUnknownField)) {
+                stopped = true;
+                log.info(`Subgraph ${source.name} has no schemaChanged subscription: left to polling.`);
+              }
               return;
             }
             failures = 0;
@@ -66,7 +79,7 @@ export function followSubgraphSchemas(
             );
           },
           error(error) {
-            if (Array.isArray(error)) {
+            if (Array.isArray(error) && error.some(isUnknownField)) {
               stopped = true;
               log.info(`Subgraph ${source.name} has no schemaChanged subscription: left to polling.`);
               return;

@@ -5,7 +5,7 @@
  * such subscription — and rewrites it only when the composed SDL changed. A failed recomposition (a subgraph down,
  * a composition error) leaves the file, and so the router, as it was.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { followSubgraphSchemas, type SubgraphFollower } from "./follow-subgraphs.js";
 import { composeSupergraph, type SubgraphSource } from "./supergraph.js";
@@ -35,10 +35,19 @@ export class SupergraphFile {
     this.#options = options;
   }
 
-  /** Composes and writes the file (throws when the first composition fails), then follows the subgraphs. */
+  /**
+   * Composes and writes the file, then follows the subgraphs. When the first composition fails (a subgraph not up
+   * yet), an existing file is served as it is and the timer and subscriptions recompose once they can; without a
+   * file there is nothing to serve, and it throws.
+   */
   async start(): Promise<void> {
-    const sdl = await composeSupergraph(this.#options.sources);
-    this.#write(sdl);
+    try {
+      this.#write(await composeSupergraph(this.#options.sources));
+    } catch (error) {
+      if (!existsSync(this.#options.path)) throw error;
+      this.#current = readFileSync(this.#options.path, "utf8");
+      this.#options.log.warn(`Serving the last supergraph in ${this.#options.path}: ${String(error)}`);
+    }
     this.#timer = setInterval(() => void this.recompose("polling"), this.#options.pollMs);
     this.#timer.unref();
     this.#follower = followSubgraphSchemas(

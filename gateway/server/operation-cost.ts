@@ -35,6 +35,8 @@ export interface FieldCost {
   readonly batched?: boolean;
   /** For a list field: how many items to expect per parent. */
   readonly listSize?: number;
+  /** For a list field: the list argument whose length is its size (`_entities(representations:)`). */
+  readonly listSizeArgument?: string;
 }
 
 export interface OperationCost {
@@ -126,7 +128,9 @@ export function operationCost(
       if (def.args.some((a) => a.name === "first" || a.name === "last")) {
         childPage = pageArg ?? options.defaultPageSize;
       }
-      if (isListType(nullable)) childMultiplier *= page ?? cost?.listSize ?? defaultList;
+      const sizeArgument = cost?.listSizeArgument ? args[cost.listSizeArgument] : undefined;
+      const listSize = Array.isArray(sizeArgument) ? sizeArgument.length : cost?.listSize;
+      if (isListType(nullable)) childMultiplier *= page ?? listSize ?? defaultList;
       const named = getNamedType(def.type);
       if (isCompositeType(named)) walk(node.selectionSet, named, childMultiplier, level + 1, childPage);
     }

@@ -19,12 +19,10 @@ import {
   type Cache,
   type CacheEntityRecord,
   defaultBuildResponseCacheKey,
-  defaultShouldCacheResult,
   useResponseCache,
 } from "@envelop/response-cache";
 import { type ExecutionResult, type GraphQLSchema, getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { LRUCache } from "lru-cache";
 import { estimateJsonBytes, TaggedCache } from "../../lakehouse/tagged-cache.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 
@@ -44,8 +42,8 @@ export interface ResponseCacheStats {
 /** The answers, by key, with the experiments each one read (envelop's `Cache` interface). */
 export class TaggedResponseCache implements Cache {
   readonly #entries: TaggedCache<ExecutionResult>;
-  /** Tags of the answers about to be stored (set when the plugin decides to store, read by `set`). */
-  readonly #pendingTags = new Map<string, readonly string[]>();
+  /** Tags of the answers the plugin decided to store, by the answer object it then hands to `set`. */
+  readonly #tagsOf = new WeakMap<ExecutionResult, readonly string[]>();
   #generation = 0;
   #hits = 0;
   #misses = 0;
@@ -63,9 +61,9 @@ export class TaggedResponseCache implements Cache {
     return this.#entries.has(key);
   }
 
-  /** What the next `set(key)` stores the answer under. */
-  tagNext(key: string, tags: Iterable<string>): void {
-    this.#pendingTags.set(key, [...tags]);
+  /** What `set(…, result)` stores this answer under. */
+  tag(result: ExecutionResult, tags: Iterable<string>): void {
+    this.#tagsOf.set(result, [...tags]);
   }
 
   get(key: string): ExecutionResult | undefined {
@@ -76,9 +74,8 @@ export class TaggedResponseCache implements Cache {
   }
 
   set(key: string, result: ExecutionResult, _entities: Iterable<CacheEntityRecord>, ttl: number): void {
-    const tags = this.#pendingTags.get(key);
-    this.#pendingTags.delete(key);
-    // Only answers whose reads all carried tags are stored (see `shouldCache` in the plugin below).
+    const tags = this.#tagsOf.get(result);
+    // Only answers whose reads all carried tags are stored (see `shouldCacheResult` in the plugin below).
     if (!tags) return;
     this.#entries.set(key, result, tags, Number.isFinite(ttl) ? ttl : undefined);
   }
@@ -116,10 +113,7 @@ export function useGatewayResponseCache(
 ): GatewayResponseCache {
   const cache = new TaggedResponseCache(options);
   /** Per request: its schema's number, whether it hits, the invalidation generation it started at. */
-  const requests = new WeakMap<
-    object,
-    { schema: number; query: boolean; hit: boolean; generation: number }
-  >();
+  const requests = new WeakMap<object, { schema: number; query: boolean; hit: boolean }>();
   const schemaIds = new WeakMap<GraphQLSchema, number>();
   let nextSchemaId = 0;
   const schemaId = (schema: GraphQLSchema) => {
@@ -130,17 +124,27 @@ export function useGatewayResponseCache(
     }
     return id;
   };
-  /** Which request asked for a key (from key building to the decision to store; bounded, hits never wait). */
-  const pending = new LRUCache<string, GatewayContext>({ max: 10_000 });
+  /**
+   * What each answer read, recorded by the tracking plugin's `onExecuteDone` (which runs before the cache plugin's)
+   * on the answer object itself, which the plugin then hands to `shouldCacheResult` and `set`: two identical
+   * requests in flight never see each other's reads.
+   */
+  const readsOf = new WeakMap<
+    ExecutionResult,
+    { tags: readonly string[]; complete: boolean; generation: number }
+  >();
 
   const responseCache = useResponseCache<GatewayContext>({
     cache,
     ttl: options.ttlMs,
-    session: (context) => {
-      const request = requests.get(context);
-      const viewer = context.viewer.userId === null ? "anonymous" : `user:${context.viewer.userId}`;
-      return `${request?.schema ?? 0}|${viewer}|${context.viewer.name ?? ""}`;
-    },
+    session: (context) =>
+      JSON.stringify([
+        requests.get(context)?.schema ?? 0,
+        context.viewer.userId,
+        context.viewer.name ?? null,
+      ]),
+    // Entities are not collected (invalidation is by experiment): no id selections are added to documents.
+    idFields: [],
     invalidateViaMutation: false,
     // Queries only: a mutation or subscription is never looked up nor stored.
     enabled: (context) => requests.get(context)?.query ?? false,
@@ -149,19 +153,16 @@ export function useGatewayResponseCache(
       const key = await defaultBuildResponseCacheKey(params);
       const context = params.context as GatewayContext;
       const request = requests.get(context);
-      const hit = cache.has(key);
-      if (request) request.hit = hit;
-      if (!hit) pending.set(key, context);
+      // (An entry dropped between this check and the plugin's lookup is answered by execution, charged as a hit.)
+      if (request) request.hit = cache.has(key);
       return key;
     },
-    shouldCacheResult: ({ cacheKey, result }) => {
-      const context = pending.get(cacheKey);
-      pending.delete(cacheKey);
-      if (!context || !defaultShouldCacheResult({ cacheKey, result })) return false;
-      const reads = context.readDependencies();
-      const request = requests.get(context);
-      if (!reads.complete || !request || request.generation !== cache.generation) return false;
-      cache.tagNext(cacheKey, reads.tags);
+    shouldCacheResult: ({ result }) => {
+      if (result.errors?.length) return false;
+      // Stored only when every read carried tags and nothing was invalidated while the request ran.
+      const reads = readsOf.get(result);
+      if (!reads?.complete || reads.generation !== cache.generation) return false;
+      cache.tag(result, reads.tags);
       return true;
     },
   });
@@ -182,12 +183,22 @@ export function useGatewayResponseCache(
   const tracking: Plugin = {
     onExecute({ args }) {
       // Before the response cache's own hook (next in the list): the schema and generation this request runs on.
-      requests.set(args.contextValue as object, {
-        schema: schemaId(args.schema),
-        query: getOperationAST(args.document, args.operationName)?.operation === "query",
-        hit: false,
-        generation: cache.generation,
-      });
+      const query = getOperationAST(args.document, args.operationName)?.operation === "query";
+      const generation = cache.generation;
+      const context = args.contextValue as unknown as GatewayContext;
+      requests.set(context, { schema: schemaId(args.schema), query, hit: false });
+      if (!query) return;
+      return {
+        onExecuteDone({ result }) {
+          if (Symbol.asyncIterator in (result as object)) return;
+          const reads = context.readDependencies();
+          readsOf.set(result as ExecutionResult, {
+            tags: [...reads.tags],
+            complete: reads.complete,
+            generation,
+          });
+        },
+      };
     },
   };
   return {

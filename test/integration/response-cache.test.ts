@@ -70,6 +70,8 @@ describe("repeats", () => {
     // Another variable set is another answer.
     const other = await gw.gql<unknown>(query, { id: privateId });
     expect(hitOf(other)).not.toBe(true);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(Number(/^centrum_response_cache_hits (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
   });
 
   it("never stores an answer built on an untagged read (stream heads move without a tag)", async () => {
