@@ -185,6 +185,10 @@ function groupBy<R>(rows: readonly R[], key: (row: R) => string): Map<string, R[
 }
 
 const compositeKey = (parts: readonly string[]) => JSON.stringify(parts);
+
+/** A macro row's base columns and its whole output as JSON (`m`: `experiment_macro_data`). */
+const WHOLE_MEASUREMENT = sql`${join(MEASUREMENT_BASE_COLUMNS.map((c) => baseColumn(c, "m")))},
+  ${dialectSql((d) => d.variantJson(ident("m", "macro_output"), []))} AS ${ident(OUTPUT_ALIAS)}`;
 /** A macro's failed runs in one experiment. */
 export interface MacroErrors {
   readonly count: number;
@@ -414,14 +418,22 @@ export class RequestLoaders {
   readonly measurement = new DataLoader<readonly [string, string, string], MeasurementRow | null, string>(
     async (keys) => {
       const experiments = unique(keys.map((k) => k[0]));
+      // One disjunct per (experiment, macro): no row of another macro's ids is read.
+      const groups = new Map<string, { experimentId: string; macro: string; ids: Set<string> }>();
+      for (const [experimentId, macro, id] of keys) {
+        const key = compositeKey([experimentId, macro]);
+        const group = groups.get(key) ?? { experimentId, macro, ids: new Set<string>() };
+        group.ids.add(id);
+        groups.set(key, group);
+      }
+      const matches = [...groups.values()].map(
+        (g) =>
+          sql`(m.experiment_id = ${g.experimentId} AND m.macro_filename = ${g.macro}
+            AND m.id IN (${join([...g.ids].map((id) => sql`${BigInt(id)}`))}))`,
+      );
       const rows = await this.#query<MeasurementRow>(
-        sql`SELECT ${join(MEASUREMENT_BASE_COLUMNS.map((c) => baseColumn(c, "m")))},
-            ${dialectSql((d) => d.variantJson(ident("m", "macro_output"), []))} AS ${ident(OUTPUT_ALIAS)}
-          FROM ${table("experiment_macro_data")} m
-          WHERE m.experiment_id IN (${inList(experiments)})
-            AND m.macro_filename IN (${inList(unique(keys.map((k) => k[1])))})
-            AND m.id IN (${join(unique(keys.map((k) => k[2])).map((id) => sql`${BigInt(id)}`))})
-            AND ${this.access.readable(ident("m", "experiment_id"))}`,
+        sql`SELECT ${WHOLE_MEASUREMENT} FROM ${table("experiment_macro_data")} m
+          WHERE (${join(matches, " OR ")}) AND ${this.access.readable(ident("m", "experiment_id"))}`,
         experiments,
       );
       return oneEach(
@@ -438,9 +450,7 @@ export class RequestLoaders {
   readonly measurementsOfSample = new DataLoader<readonly [string, string], MeasurementRow[], string>(
     async (keys) => {
       const rows = await this.#query<MeasurementRow>(
-        sql`SELECT ${join(MEASUREMENT_BASE_COLUMNS.map((c) => baseColumn(c, "m")))},
-            ${dialectSql((d) => d.variantJson(ident("m", "macro_output"), []))} AS ${ident(OUTPUT_ALIAS)}
-          FROM ${table("experiment_macro_data")} m
+        sql`SELECT ${WHOLE_MEASUREMENT} FROM ${table("experiment_macro_data")} m
           WHERE m.experiment_id IN (${inList(unique(keys.map((k) => k[0])))})
             AND m.id IN (${join(unique(keys.map((k) => k[1])).map((id) => sql`${BigInt(id)}`))})
             AND ${this.access.readable(ident("m", "experiment_id"))}

@@ -14,31 +14,21 @@ import {
   StreamHeadDocument,
 } from "../../codegen/generated/client/graphql.js";
 import introspection from "../../codegen/generated/possible-types.js";
-import { signToken } from "../../gateway/auth/jwt.js";
-import { DEMO_PERSONAS } from "../../lakehouse/demo/demo-users.js";
-import { type GatewayProcess, startGateway, TEST_JWT_SECRET } from "../support/gateway-process.js";
+import type { GatewayProcess } from "../support/gateway-process.js";
 import { wsUrl } from "../support/subscription-clients.js";
+import { startLiveGateway } from "./live-gateway.js";
 
 // Apollo Client prints cache warnings only when this is set before it loads (see apollo-cache.test.ts).
 (globalThis as { __DEV__?: boolean }).__DEV__ = true;
 const { ApolloClient, ApolloLink, HttpLink, InMemoryCache } = await import("@apollo/client");
 const { GraphQLWsLink } = await import("@apollo/client/link/subscriptions");
 
-const JWT = { secret: TEST_JWT_SECRET, issuer: "centrum-gateway", audience: "centrum" };
-
 let gw: GatewayProcess;
 let token: string;
 let privateId: string;
 
 beforeAll(async () => {
-  gw = await startGateway({ env: { SIMULATE: "true", SIMULATE_INTERVAL_MS: "250", STREAM_POLL_MS: "200" } });
-  token = await signToken(JWT, DEMO_PERSONAS.member.id);
-  const res = await gw.gql<{
-    experiments: { edges: { node: { id: string; visibility: string; status: string } }[] };
-  }>(`{ experiments(first: 50) { edges { node { id visibility status } } } }`, {}, { token });
-  privateId = res.data!.experiments.edges.find(
-    (e) => e.node.visibility === "PRIVATE" && e.node.status === "ACTIVE",
-  )!.node.id;
+  ({ gw, token, privateId } = await startLiveGateway());
 }, 90_000);
 
 afterAll(async () => {

@@ -14,26 +14,16 @@ import {
   MeasurementTableDocument,
   StreamHeadDocument,
 } from "../../codegen/generated/client/graphql.js";
-import { signToken } from "../../gateway/auth/jwt.js";
-import { DEMO_PERSONAS } from "../../lakehouse/demo/demo-users.js";
-import { type GatewayProcess, startGateway, TEST_JWT_SECRET } from "../support/gateway-process.js";
+import type { GatewayProcess } from "../support/gateway-process.js";
 import { wsUrl } from "../support/subscription-clients.js";
-
-const JWT = { secret: TEST_JWT_SECRET, issuer: "centrum-gateway", audience: "centrum" };
+import { startLiveGateway } from "./live-gateway.js";
 
 let gw: GatewayProcess;
 let token: string;
 let privateId: string;
 
 beforeAll(async () => {
-  gw = await startGateway({ env: { SIMULATE: "true", SIMULATE_INTERVAL_MS: "250", STREAM_POLL_MS: "200" } });
-  token = await signToken(JWT, DEMO_PERSONAS.member.id);
-  const res = await gw.gql<{
-    experiments: { edges: { node: { id: string; visibility: string; status: string } }[] };
-  }>(`{ experiments(first: 50) { edges { node { id visibility status } } } }`, {}, { token });
-  privateId = res.data!.experiments.edges.find(
-    (e) => e.node.visibility === "PRIVATE" && e.node.status === "ACTIVE",
-  )!.node.id;
+  ({ gw, token, privateId } = await startLiveGateway());
 }, 90_000);
 
 afterAll(async () => {

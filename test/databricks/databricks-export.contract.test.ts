@@ -137,7 +137,8 @@ describe("Databricks: an export of a macro table", () => {
     const duckdb = await (await DuckDBInstance.create(":memory:")).connect();
     const read = await duckdb.runAndReadAll(
       `SELECT "rowId", strftime("timestamp" AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') AS ts, "Phi2", counter,
-              "messages.info" AS info, questions FROM read_parquet('${path}')`,
+              "messages.info" AS info, questions FROM read_parquet($path)`,
+      { path },
     );
     expect(read.getRowObjects()).toEqual([
       {
