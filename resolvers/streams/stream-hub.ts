@@ -113,6 +113,8 @@ export interface OpenStream {
   readonly after?: string | null;
   /** Macro filename → what to read (measurement streams). */
   readonly macros?: ReadonlyMap<string, MacroFollow>;
+  /** Also rows whose macro failed (measurement streams; left out by default, as on connections). */
+  readonly includeErrors?: boolean;
   /** Runs before each event is handed to GraphQL execution (fresh per-event loaders). */
   readonly beforeEvent?: () => void;
   /** The access set of the caller's schema (schema streams hear only its changes, and keep it rebuilt). */
@@ -134,6 +136,7 @@ interface Subscription {
   readonly access: ExperimentAccess;
   readonly caller: string;
   readonly macros: ReadonlyMap<string, MacroFollow> | null;
+  readonly includeErrors: boolean;
   readonly queue: EventQueue<StreamEvent>;
   /** `starting` (parts buffer), `catching` (waits for a part that covers it), `live`. */
   state: "starting" | "catching" | "live";
@@ -267,6 +270,7 @@ export class StreamHub {
       access: input.access,
       caller: input.caller,
       macros: input.macros ?? null,
+      includeErrors: input.includeErrors ?? false,
       queue: new EventQueue<StreamEvent>(
         this.#options.bufferSize,
         () => this.#remove(sub),
@@ -316,8 +320,8 @@ export class StreamHub {
       let position = start;
       if (after) {
         for (const row of await this.#replay(sub, dataKind, after)) {
-          sub.queue.push(this.#event(sub, row), { force: true });
           position = row.position;
+          if (wants(sub, row)) sub.queue.push(this.#event(sub, row), { force: true });
         }
       }
       sub.start = start;
@@ -488,6 +492,7 @@ export class StreamHub {
       if (row.kind === "measurement" && !sub.macros?.has(row.position.file!)) continue;
       if (comparePositions(row.position, sub.position) <= 0) continue;
       sub.position = row.position;
+      if (!wants(sub, row)) continue;
       this.#stats.eventsQueued++;
       if (!sub.queue.push(this.#event(sub, row))) {
         this.#overflow(sub);
@@ -604,6 +609,11 @@ export class StreamHub {
 }
 
 /** Whether a part has every macro a subscriber follows, with every path it selects (looked up once per part). */
+/** Whether a row in the subscriber's range is one it is given (a failed macro run only with `includeErrors`). */
+function wants(sub: Subscription, row: StreamRow): boolean {
+  return row.kind !== "measurement" || sub.includeErrors || row.row.macro_error == null;
+}
+
 function carries(part: StreamPart, macros: ReadonlyMap<string, MacroFollow> | null): boolean {
   let index = PART_INDEX.get(part);
   if (!index) {

@@ -73,7 +73,7 @@ function open(
   ctx: GatewayContext,
   kind: OpenStream["kind"],
   experimentId: string,
-  extra: Pick<OpenStream, "after" | "macros"> = {},
+  extra: Pick<OpenStream, "after" | "macros" | "includeErrors"> = {},
 ): Promise<AsyncIterable<StreamEvent>> {
   return hubOf(ctx).open({
     kind,
@@ -88,7 +88,12 @@ function open(
 
 export function measurementAddedStream(
   ctx: GatewayContext,
-  args: { experimentId: string; macros?: readonly string[] | null; after?: string | null },
+  args: {
+    experimentId: string;
+    macros?: readonly string[] | null;
+    after?: string | null;
+    includeErrors?: boolean | null;
+  },
   info: GraphQLResolveInfo,
   models: ReadonlyMap<string, MacroTypeModel>,
 ): Promise<AsyncIterable<StreamEvent>> {
@@ -96,6 +101,7 @@ export function measurementAddedStream(
   return open(ctx, "measurements", experimentId, {
     after: args.after,
     macros: follows(models, experimentId, args.macros, info),
+    includeErrors: args.includeErrors ?? false,
   });
 }
 

@@ -117,11 +117,22 @@ export function subscriptionsContribution(): SchemaContribution {
                 description: "Macro filenames; all of the experiment's when left out.",
               }),
               after: t.arg.string({ description: AFTER_DOC }),
+              includeErrors: t.arg.boolean({
+                defaultValue: false,
+                description:
+                  "Also deliver rows whose macro failed (`error` set). Off by default, as on connections, so every " +
+                  "event is a row the same query reads back; cursors move past left-out rows either way.",
+              }),
             },
             subscribe: (_root, args, ctx, info) =>
               measurementAddedStream(
                 ctx,
-                { experimentId: String(args.experimentId), macros: args.macros, after: args.after },
+                {
+                  experimentId: String(args.experimentId),
+                  macros: args.macros,
+                  after: args.after,
+                  includeErrors: args.includeErrors,
+                },
                 info,
                 schemaCatalogOf(info.schema).models,
               ) as Promise<AsyncIterable<never>>,

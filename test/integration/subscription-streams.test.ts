@@ -52,11 +52,11 @@ async function head(id: string, token?: string): Promise<{ measurements: string;
   return res.data!.experiment.streamHead;
 }
 
-/** Macro rows of an experiment with their positions, straight from the lakehouse. */
+/** Macro rows of an experiment (failed runs left out, as a subscription without includeErrors does) with their positions, straight from the lakehouse. */
 async function macroRows(experimentId: string): Promise<{ key: string; position: StreamPosition }[]> {
   const rows = await gw.lakehouse.query<{ macro_filename: string; id: bigint; pos: bigint }>(
     sql`SELECT macro_filename, id, epoch_us(processed_timestamp) AS pos FROM ${table("experiment_macro_data")}
-      WHERE experiment_id = ${experimentId}`,
+      WHERE experiment_id = ${experimentId} AND macro_error IS NULL`,
   );
   return rows.map((r) => ({
     key: `${r.macro_filename}/${r.id}`,
@@ -185,12 +185,15 @@ describe("the poller", () => {
       expect(statements.total - before).toBe(1);
       expect(published).toBeGreaterThan(0);
       // Every subscriber gets exactly its experiment's new macro rows (several per sample).
-      const counts = await gw.lakehouse.query<{ experiment_id: string; n: bigint }>(
-        sql`SELECT experiment_id, count(*) AS n FROM ${table("experiment_macro_data")}
+      const counts = await gw.lakehouse.query<{ experiment_id: string; n: bigint; ok: bigint }>(
+        sql`SELECT experiment_id, count(*) AS n, count(*) FILTER (WHERE macro_error IS NULL) AS ok
+          FROM ${table("experiment_macro_data")}
           WHERE epoch_ms(processed_timestamp) = ${tick!.processedMs} GROUP BY experiment_id`,
       );
-      const expected = new Map(counts.map((c) => [c.experiment_id, Number(c.n)]));
-      expect(published).toBe(expected.get(publicId)! + expected.get(privateId)!);
+      const total = new Map(counts.map((c) => [c.experiment_id, Number(c.n)]));
+      expect(published).toBe(total.get(publicId)! + total.get(privateId)!);
+      // Failed macro runs are left out (no includeErrors), as a connection leaves them out.
+      const expected = new Map(counts.map((c) => [c.experiment_id, Number(c.ok)]));
       await Promise.all(
         subs.map((s, i) => s.waitForCount(expected.get(i % 2 === 0 ? publicId : privateId)!)),
       );

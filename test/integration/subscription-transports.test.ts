@@ -50,7 +50,7 @@ afterAll(async () => {
 const PHOTOSYNTHESIS = `subscription($e: ID!, $after: String) {
   measurementAdded(experimentId: $e, macros: ["macro_photosynthesis"], after: $after) {
     cursor
-    measurement { id experimentId macroFilename timestamp ... on PhotosynthesisMeasurement { Phi2 PhiNPQ } }
+    measurement { id rowId experimentId macroFilename timestamp ... on PhotosynthesisMeasurement { Phi2 PhiNPQ } }
   }
 }`;
 
@@ -59,6 +59,7 @@ interface PhotosynthesisEvent {
     cursor: string;
     measurement: {
       id: string;
+      rowId: string;
       experimentId: string;
       macroFilename: string;
       Phi2: number | null;
@@ -75,16 +76,18 @@ describe("graphql-ws", () => {
       await rec.waitForCount(3, 60_000);
       const events = rec.data.map((d) => d.measurementAdded.measurement);
       expect(new Set(events.map((e) => e.macroFilename))).toEqual(new Set(["macro_photosynthesis"]));
+      // Read back exactly the delivered rows (the first page in default order need not hold new ones).
       const page = await gw.gql<{
         experiment: {
           photosynthesis: { edges: { node: { id: string; Phi2: number | null; PhiNPQ: number | null } }[] };
         };
       }>(
-        `query($id: ID!) { experiment(id: $id) { photosynthesis(first: 200) { edges { node { id Phi2 PhiNPQ } } } } }`,
-        {
-          id: publicId,
-        },
+        `query($id: ID!, $rows: [ID!]) {
+          experiment(id: $id) { photosynthesis(first: 200, where: { rowId: { in: $rows } }) { edges { node { id Phi2 PhiNPQ } } } }
+        }`,
+        { id: publicId, rows: events.map((e) => e.rowId) },
       );
+      expect(page.errors, JSON.stringify(page.errors)).toBeUndefined();
       const byId = new Map(page.data!.experiment.photosynthesis.edges.map((e) => [e.node.id, e.node]));
       for (const e of events) {
         expect(byId.get(e.id), e.id).toEqual({ id: e.id, Phi2: e.Phi2, PhiNPQ: e.PhiNPQ });

@@ -241,7 +241,7 @@ describe("coverage", () => {
       duck.query<{ macro_filename: string; id: bigint }>(
         sql`SELECT macro_filename, id FROM ${table("experiment_macro_data")}
           WHERE experiment_id = ${experimentId} AND epoch_ms(processed_timestamp) IN (${join(stamps.map((t) => sql`${t}`))})
-            AND macro_filename IN (${a!}, ${b!})
+            AND macro_filename IN (${a!}, ${b!}) AND macro_error IS NULL
           ORDER BY epoch_us(processed_timestamp), macro_filename, id`,
       );
     let written: { macro_filename: string; id: bigint }[] = [];
@@ -348,7 +348,7 @@ describe("selected paths", () => {
       if (tick?.ids.has(experimentId)) stamps.push(tick.processedMs);
       const [n] = await duck.query<{ n: bigint }>(
         sql`SELECT count(*) AS n FROM ${table("experiment_macro_data")} WHERE experiment_id = ${experimentId}
-          AND macro_filename = 'macro_photosynthesis' AND epoch_ms(processed_timestamp) IN (${join([0, ...stamps].map((t) => sql`${t}`))})`,
+          AND macro_filename = 'macro_photosynthesis' AND macro_error IS NULL AND epoch_ms(processed_timestamp) IN (${join([0, ...stamps].map((t) => sql`${t}`))})`,
       );
       if (n!.n > 0n) break;
     }
@@ -358,7 +358,7 @@ describe("selected paths", () => {
     await hub.poll();
     const [{ n }] = (await duck.query<{ n: bigint }>(
       sql`SELECT count(*) AS n FROM ${table("experiment_macro_data")} WHERE experiment_id = ${experimentId}
-        AND macro_filename = 'macro_photosynthesis' AND epoch_ms(processed_timestamp) IN (${join(stamps.map((t) => sql`${t}`))})`,
+        AND macro_filename = 'macro_photosynthesis' AND macro_error IS NULL AND epoch_ms(processed_timestamp) IN (${join(stamps.map((t) => sql`${t}`))})`,
     )) as [{ n: bigint }];
     expect(n).toBeGreaterThan(0n);
     const events = await drain(stream, Number(n));
@@ -369,6 +369,44 @@ describe("selected paths", () => {
     }
     await first.return?.();
     await stream.return?.();
+    await hub.stop();
+  });
+});
+
+describe("failed macro runs", () => {
+  it("leaves out rows whose macro failed unless includeErrors is set, as connections do", async () => {
+    const rows = await duck.query<{ id: bigint; failed: boolean }>(
+      sql`SELECT id, macro_error IS NOT NULL AS failed FROM ${table("experiment_macro_data")}
+        WHERE experiment_id = ${experimentId} AND macro_filename = 'macro_photosynthesis'
+        ORDER BY epoch_us(processed_timestamp), macro_filename, id`,
+    );
+    const failed = rows.filter((r) => r.failed);
+    expect(failed.length, "the demo has failed runs to leave out").toBeGreaterThan(0);
+    const hub = hubOn(duck, { replayLimit: rows.length + 100 });
+    await hub.start();
+    const fromStart = encodeStreamCursor("measurements", experimentId, STREAM_START);
+    const open = (includeErrors: boolean | undefined) =>
+      hub.open({
+        kind: "measurements",
+        experimentId,
+        access,
+        caller: `errors-${includeErrors}`,
+        after: fromStart,
+        macros: new Map([follow("macro_photosynthesis")]),
+        includeErrors,
+      });
+    const [plain, withErrors] = [await open(undefined), await open(true)];
+    await hub.poll();
+    const ids = (events: StreamEvent[]) =>
+      events.map((e) => (e.kind === "measurement" ? e.measurement.id.toString() : e.kind));
+    expect(ids(await drain(withErrors, rows.length))).toEqual(rows.map((r) => r.id.toString()));
+    const ok = rows.filter((r) => !r.failed).map((r) => r.id.toString());
+    expect(ids(await drain(plain, ok.length))).toEqual(ok);
+    // Nothing else is queued for the plain stream: the failed rows were skipped, not held back.
+    const next = await Promise.race([plain.next(), hub.poll().then(() => "idle" as const)]);
+    expect(next).toBe("idle");
+    await plain.return?.();
+    await withErrors.return?.();
     await hub.stop();
   });
 });
