@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { DatabricksConfig } from "../lakehouse/databricks/databricks-lakehouse.js";
+import { TABLE_SHAPES, type TableShape } from "../lakehouse/table-shapes.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -41,7 +42,8 @@ const EnvSchema = z.object({
     .default(1024 * 1024 * 1024),
   SCHEMA_ACCESS_SETS: z.coerce.number().int().min(1).default(64),
   FEDERATION: bool.default(false),
-  CATALOG_SOURCE: z.enum(["experiment_macros", "experiment_table_metadata"]).default("experiment_macros"),
+  TABLE_SHAPE: z.enum(TABLE_SHAPES).default("centrum"),
+  CATALOG_SOURCE: z.enum(["experiment_macros", "experiment_table_metadata"]).optional(),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
   MAX_DEPTH: z.coerce.number().int().min(1).default(15),
   MAX_ALIASES: z.coerce.number().int().min(0).default(30),
@@ -96,6 +98,11 @@ export interface GatewayConfig {
   readonly env: "development" | "production" | "test";
   readonly lakehouse: "duckdb" | "databricks";
   readonly duckdb: { readonly path: string; readonly connections: number };
+  /**
+   * The shape of the lakehouse's tables (`lakehouse/table-shapes.ts`): `centrum` (design.md) or `openjii`
+   * (openJII's production pipeline tables); on the embedded lakehouse also the shape a new demo file is made in.
+   */
+  readonly tableShape: TableShape;
   readonly demo: {
     readonly preset: "ci" | "demo" | "bench";
     readonly seed: number;
@@ -208,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       clientSecret: e.DATABRICKS_CLIENT_SECRET,
       catalog: e.DATABRICKS_CATALOG,
       schema: e.DATABRICKS_SCHEMA,
+      shape: e.TABLE_SHAPE,
       statementTimeoutSeconds: e.DATABRICKS_STATEMENT_TIMEOUT_S,
     };
   }
@@ -217,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     env: e.NODE_ENV,
     lakehouse: e.LAKEHOUSE,
     duckdb: { path: e.DUCKDB_PATH, connections: e.DUCKDB_CONNECTIONS },
+    tableShape: e.TABLE_SHAPE,
     demo: {
       preset: e.DEMO_PRESET,
       seed: e.DEMO_SEED,
@@ -235,7 +244,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     admin: { access: e.ADMIN_ENDPOINTS, maxImportBytes: e.IMPORT_MAX_BYTES },
     federation: e.FEDERATION,
-    catalog: { pollMs: e.CATALOG_POLL_MS, source: e.CATALOG_SOURCE, accessSets: e.SCHEMA_ACCESS_SETS },
+    catalog: {
+      pollMs: e.CATALOG_POLL_MS,
+      source:
+        e.CATALOG_SOURCE ?? (e.TABLE_SHAPE === "openjii" ? "experiment_table_metadata" : "experiment_macros"),
+      accessSets: e.SCHEMA_ACCESS_SETS,
+    },
     freshnessPollMs: e.FRESHNESS_POLL_MS,
     maxPageSize: e.MAX_PAGE_SIZE,
     limits: {

@@ -10,7 +10,7 @@ import { CachedLakehouse } from "../lakehouse/cached-lakehouse.js";
 import { createDatabricksLakehouse } from "../lakehouse/databricks/databricks-lakehouse.js";
 import { seedDemo } from "../lakehouse/demo/seed-demo.js";
 import { startSimulation } from "../lakehouse/demo/simulate.js";
-import { isEmpty, openCentrumDuckDb } from "../lakehouse/duckdb/bootstrap.js";
+import { isEmpty, openCentrumDuckDb, openOpenjiiDuckDb } from "../lakehouse/duckdb/bootstrap.js";
 import { DuckDbLakehouse } from "../lakehouse/duckdb/duckdb-lakehouse.js";
 import { type ImportOptions, type ImportResult, importFile } from "../lakehouse/import/import-file.js";
 import type { Lakehouse } from "../lakehouse/lakehouse.js";
@@ -83,17 +83,28 @@ export async function createRuntime(
   if (config.lakehouse === "databricks") {
     lakehouse = createDatabricksLakehouse(config.databricks!);
   } else {
-    const duck = await openCentrumDuckDb(config.duckdb.path, { connections: config.duckdb.connections });
-    lakehouse = duck;
-    if (config.demo.seedIfEmpty && (await isEmpty(duck))) {
+    const seed = async (duck: DuckDbLakehouse) => {
+      if (!config.demo.seedIfEmpty || !(await isEmpty(duck))) return;
       const started = performance.now();
       log(
         `seeding ${config.duckdb.path} with the '${config.demo.preset}' demo preset (seed ${config.demo.seed})…`,
       );
       await seedDemo(duck, { preset: config.demo.preset, seed: config.demo.seed });
       log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    };
+    const openjii = config.tableShape === "openjii";
+    const duck = openjii
+      ? await openOpenjiiDuckDb(config.duckdb.path, { connections: config.duckdb.connections }, seed)
+      : await openCentrumDuckDb(config.duckdb.path, { connections: config.duckdb.connections });
+    lakehouse = duck;
+    if (!openjii) await seed(duck);
+    if (openjii && config.demo.simulate) {
+      // The production shape's data tables are written by openJII's pipeline, never by the gateway.
+      log(
+        "simulated ingest is off: TABLE_SHAPE=openjii serves the data tables as openJII's pipeline writes them",
+      );
     }
-    if (config.demo.simulate) {
+    if (config.demo.simulate && !openjii) {
       const sim = startSimulation(duck, {
         intervalMs: config.demo.simulateIntervalMs,
         seed: config.demo.seed,
@@ -191,7 +202,7 @@ export async function createRuntime(
     streams,
     redis: redis && config.redis ? { client: redis.commands, prefix: config.redis.prefix } : undefined,
     imports:
-      raw instanceof DuckDbLakehouse
+      raw instanceof DuckDbLakehouse && config.tableShape === "centrum"
         ? {
             async run(path, options) {
               const result = await importFile(raw, path, options);

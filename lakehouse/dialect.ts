@@ -4,6 +4,7 @@
  * both dialects and compare files.
  */
 import type { ParamType, Sql } from "./sql.js";
+import type { TableShape } from "./table-shapes.js";
 
 export const CENTRUM_TABLES = [
   "experiments",
@@ -73,8 +74,31 @@ export interface Dialect {
   quoteString(value: string): string;
   /** The text that stands for the named bound parameter, including any cast its type needs. */
   paramMarker(name: string, type: ParamType): string;
+  /** The shape of the deployment's tables (`table-shapes.ts`); `centrum` unless configured. */
+  readonly shape: TableShape;
   /** The fully qualified name of a centrum table or view. */
   tableName(table: CentrumTable): string;
+  /**
+   * What `table(name)` renders as: the physical table, or the shape's relation over it (`tableSource`);
+   * `withCommitPosition` for `committedTable(name)`.
+   */
+  tableSource(table: CentrumTable, withCommitPosition: boolean): Sql;
+  /**
+   * A list of `question_label`/`question_text`/`question_answer` structs (the centrum `questions` column) from a
+   * VARIANT object of label → answer (openJII's `questions_data`); answers as text, `question_text` NULL; NULL
+   * when the value is not an object.
+   */
+  questionsFromObject(expr: Sql): Sql;
+  /** A VARIANT value as JSON text (a `VARCHAR`/`STRING`), NULL for NULL. */
+  variantText(expr: Sql): Sql;
+  /** A NULL typed as a list of strings. */
+  nullStringList(): Sql;
+  /**
+   * Select-list items (each after a leading `, `) a derived relation over a data table read under `alias` carries
+   * so that `commitPosition` works over the relation as over the table (`committedTable`); empty when the
+   * position is a plain column.
+   */
+  commitColumns(alias: string): Sql;
 
   /** `column` at `path`, try-cast to `type`: a value of another shape yields NULL, never an error. */
   variantGet(column: Sql, path: VariantPath, type: VariantCastType): Sql;
@@ -94,7 +118,7 @@ export interface Dialect {
   sha256Hex(expr: Sql): Sql;
   /**
    * A row's position in commit order, as a BIGINT, for the data tables (`experiment_raw_data`,
-   * `experiment_macro_data`) read under `alias`: a row committed after a statement's snapshot always has a larger
+   * `experiment_macro_data`) read under `alias` (named with `committedTable`): a row committed after a statement's snapshot always has a larger
    * position than every row that snapshot saw (ties only within one commit; the row key breaks them).
    * DuckDB: the processed time in microseconds, which the gateway's writers stamp at commit (`DuckDbLakehouse.ingest`);
    * Databricks: the Delta row commit version (row tracking, `_metadata.row_commit_version`).

@@ -22,7 +22,8 @@ type Part =
   | { readonly kind: "text"; readonly text: string }
   | { readonly kind: "param"; readonly value: ParamValue; readonly type: ParamType }
   | { readonly kind: "ident"; readonly names: readonly string[] }
-  | { readonly kind: "table"; readonly table: CentrumTable }
+  | { readonly kind: "table"; readonly table: CentrumTable; readonly commit?: boolean }
+  | { readonly kind: "physical"; readonly table: CentrumTable }
   | { readonly kind: "dialect"; readonly build: (dialect: Dialect) => Sql }
   /** No text: tells the connector that result column `column` is a complex value sent as JSON text. */
   | { readonly kind: "complex"; readonly column: string; readonly type: NestedType };
@@ -84,9 +85,30 @@ export function ident(...names: string[]): Sql {
   return new Sql([{ kind: "ident", names }]);
 }
 
-/** A centrum table or view, qualified with the configured catalog/schema by the dialect. */
+/**
+ * A centrum table or view, qualified with the configured catalog/schema by the dialect; under a table shape other
+ * than `centrum`, a table the deployment stores differently renders as the shape's relation over it
+ * (`table-shapes.ts`), so read it with an alias (`FROM ${table(…)} AS m`).
+ */
 export function table(name: CentrumTable): Sql {
   return new Sql([{ kind: "table", table: name }]);
+}
+
+/**
+ * A data table (`experiment_raw_data`, `experiment_macro_data`) read with `Dialect.commitPosition` available on
+ * its alias: under a table shape the relation then also carries the position (Databricks' row commit version,
+ * which needs row tracking; plain reads never ask for it).
+ */
+export function committedTable(name: "experiment_raw_data" | "experiment_macro_data"): Sql {
+  return new Sql([{ kind: "table", table: name, commit: true }]);
+}
+
+/**
+ * The physical table of that name, whatever the dialect's table shape (`table-shapes.ts`): for the shapes' own
+ * relations and for writes, which go to physical tables only.
+ */
+export function physicalTable(name: CentrumTable): Sql {
+  return new Sql([{ kind: "physical", table: name }]);
 }
 
 /** A piece whose text depends on the dialect (VARIANT access, casts, time buckets). */
@@ -184,6 +206,9 @@ function renderOnce(statement: Sql, dialect: Dialect): RenderedStatement {
           text += part.names.map((n) => dialect.quoteIdent(n)).join(".");
           break;
         case "table":
+          walk(dialect.tableSource(part.table, part.commit === true));
+          break;
+        case "physical":
           text += dialect.tableName(part.table);
           break;
         case "dialect":

@@ -82,7 +82,11 @@ export function adminEndpoints(options: AdminEndpointsOptions) {
 
   async function importBody(req: IncomingMessage, url: URL, caller: Caller) {
     if (!options.imports) {
-      throw new AdminError(404, "NOT_FOUND", "Imports while serving exist on the embedded lakehouse only.");
+      throw new AdminError(
+        404,
+        "NOT_FOUND",
+        "Imports while serving exist on the embedded lakehouse in the centrum table shape only.",
+      );
     }
     const dir = mkdtempSync(join(tmpdir(), "centrum-import-"));
     const path = join(dir, "upload");

@@ -17,10 +17,11 @@ import {
   ident,
   join,
   type ParamType,
+  physicalTable,
   type Sql,
   sql,
-  table,
 } from "../sql.js";
+import { type TableShape, tableSource } from "../table-shapes.js";
 
 /**
  * How `to_json` writes TIMESTAMPs inside complex values: ISO 8601 in UTC with microseconds, the row contract's form
@@ -73,17 +74,24 @@ export interface DatabricksDialectOptions {
   readonly catalog?: string;
   /** Schema of the centrum tables (default `centrum`). */
   readonly schema?: string;
+  /** The shape of the deployment's tables (default `centrum`; `table-shapes.ts`). */
+  readonly shape?: TableShape;
 }
+
+/** The column a shape's relation carries the Delta row commit version in (`commitColumns`). */
+const COMMIT_VERSION_COLUMN = "_row_commit_version";
 
 export class DatabricksDialect implements Dialect {
   readonly rowLocator = null;
   readonly name = "databricks" as const;
   readonly catalog: string;
   readonly schema: string;
+  readonly shape: TableShape;
 
   constructor(options: DatabricksDialectOptions = {}) {
     this.catalog = options.catalog ?? "main";
     this.schema = options.schema ?? "centrum";
+    this.shape = options.shape ?? "centrum";
   }
 
   quoteIdent(name: string): string {
@@ -121,6 +129,27 @@ export class DatabricksDialect implements Dialect {
 
   tableName(table: CentrumTable): string {
     return [this.catalog, this.schema, table].map((n) => this.quoteIdent(n)).join(".");
+  }
+
+  tableSource(table: CentrumTable, withCommitPosition: boolean): Sql {
+    return tableSource(this, table, withCommitPosition);
+  }
+
+  questionsFromObject(expr: Sql): Sql {
+    const q = (text: string) => dialectText(this.quoteString(text));
+    return sql`transform(map_entries(try_variant_get(${expr}, ${q("$")}, ${q("map<string, string>")})), e -> named_struct(${q("question_label")}, e.key, ${q("question_text")}, CAST(NULL AS STRING), ${q("question_answer")}, e.value))`;
+  }
+
+  variantText(expr: Sql): Sql {
+    return sql`to_json(${expr})`;
+  }
+
+  nullStringList(): Sql {
+    return sql`CAST(NULL AS ARRAY<STRING>)`;
+  }
+
+  commitColumns(alias: string): Sql {
+    return sql`, ${ident(alias)}._metadata.row_commit_version AS ${ident(COMMIT_VERSION_COLUMN)}`;
   }
 
   /**
@@ -186,7 +215,9 @@ export class DatabricksDialect implements Dialect {
   }
 
   commitPosition(alias: string): Sql {
-    // Needs row tracking on the table (docs/databricks.md): the version of the commit that wrote the row.
+    // Needs row tracking on the table (docs/databricks.md): the version of the commit that wrote the row; a
+    // shape's relation carries it as a column (`commitColumns`).
+    if (this.shape !== "centrum") return ident(alias, COMMIT_VERSION_COLUMN);
     return sql`${ident(alias)}._metadata.row_commit_version`;
   }
 
@@ -202,7 +233,7 @@ export class DatabricksDialect implements Dialect {
       ? sql` WHEN MATCHED THEN UPDATE SET ${join(update.map((c) => sql`t.${ident(c)} = s.${ident(c)}`))}`
       : sql``;
     const values = join(write.columns.map((c) => sql`s.${ident(c)}`));
-    return sql`MERGE INTO ${table(write.table)} AS t USING (VALUES ${rows}) AS s(${columns}) ON ${on}${matched} WHEN NOT MATCHED THEN INSERT (${columns}) VALUES (${values})`;
+    return sql`MERGE INTO ${physicalTable(write.table)} AS t USING (VALUES ${rows}) AS s(${columns}) ON ${on}${matched} WHEN NOT MATCHED THEN INSERT (${columns}) VALUES (${values})`;
   }
 
   complexColumn(expr: Sql, type: NestedType, alias: string): Sql {

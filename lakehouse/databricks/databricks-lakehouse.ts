@@ -13,6 +13,7 @@ import type { Lakehouse, LakehouseHealth, QueryOptions, Row } from "../lakehouse
 import { ResourcePool } from "../resource-pool.js";
 import { type BoundParam, type ParamType, render, type Sql } from "../sql.js";
 import { StatementLog } from "../statement-log.js";
+import type { TableShape } from "../table-shapes.js";
 import { DatabricksDialect } from "./databricks-dialect.js";
 import {
   type ConnectionOptions,
@@ -37,6 +38,8 @@ export interface DatabricksConfig {
   readonly clientSecret?: string;
   readonly catalog: string;
   readonly schema: string;
+  /** The shape of the deployment's tables (default `centrum`; `lakehouse/table-shapes.ts`). */
+  readonly shape?: TableShape;
   /** Sent as the session's `STATEMENT_TIMEOUT`. */
   readonly statementTimeoutSeconds: number;
   /** Extra attempts for a read after a transient failure (default 3). Writes are never retried. */
@@ -237,7 +240,11 @@ export class DatabricksLakehouse implements Lakehouse {
     });
     this.#maxRetries = Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES);
     this.#retryBaseDelayMs = Math.max(0, config.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS);
-    this.dialect = new DatabricksDialect({ catalog: config.catalog, schema: config.schema });
+    this.dialect = new DatabricksDialect({
+      catalog: config.catalog,
+      schema: config.schema,
+      shape: config.shape,
+    });
   }
 
   // ---- client and session pool -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import { LakehouseUnavailableError } from "../errors.js";
 import { sql, table } from "../sql.js";
 import { CENTRUM_DDL } from "./centrum-ddl.js";
 import { DuckDbLakehouse, type DuckDbLakehouseOptions, mapDuckDbError } from "./duckdb-lakehouse.js";
+import { convertToOpenjiiShape, isOpenjiiShaped } from "./openjii-shape.js";
 
 export const VARIANT_STORAGE_VERSION = "v1.5.0";
 
@@ -51,6 +52,12 @@ export async function openCentrumDuckDb(
   const lakehouse = await DuckDbLakehouse.open({ ...options, path });
   if (options.readOnly) return lakehouse;
   try {
+    if (await isOpenjiiShaped(lakehouse)) {
+      throw new LakehouseUnavailableError(
+        `The lakehouse file ${path} is in openJII's production shape, whose data tables openJII's pipeline ` +
+          "writes (not the gateway, the importer or the seed): serve it with TABLE_SHAPE=openjii.",
+      );
+    }
     await lakehouse.runScript(CENTRUM_DDL);
   } catch (error) {
     await lakehouse.close();
@@ -71,4 +78,35 @@ export async function openCentrumDuckDb(
 export async function isEmpty(lakehouse: DuckDbLakehouse): Promise<boolean> {
   const rows = await lakehouse.query(sql`SELECT count(*) AS n FROM ${table("experiments")}`);
   return BigInt(rows[0]?.n as bigint | number) === 0n;
+}
+
+/**
+ * Opens the embedded lakehouse at `path` in openJII's production shape (`TABLE_SHAPE=openjii`): a file already in
+ * that shape is opened as it is; a new or empty file gets the centrum tables, `prepare` (the demo seed) writes
+ * them, and they are converted (`convertToOpenjiiShape`) before the file is opened in the production shape. A
+ * file that holds centrum-shaped data is refused, never converted: its owner chooses.
+ */
+export async function openOpenjiiDuckDb(
+  path: string,
+  options: Omit<DuckDbLakehouseOptions, "path" | "shape" | "readOnly">,
+  prepare: (centrum: DuckDbLakehouse) => Promise<void>,
+): Promise<DuckDbLakehouse> {
+  await createDatabaseFile(path);
+  const probe = await DuckDbLakehouse.open({ ...options, path, connections: 1 });
+  try {
+    if (!(await isOpenjiiShaped(probe))) {
+      await probe.runScript(CENTRUM_DDL);
+      if (!(await isEmpty(probe))) {
+        throw new LakehouseUnavailableError(
+          `The lakehouse file ${path} holds data in the centrum shape; TABLE_SHAPE=openjii needs a file in ` +
+            "openJII's production shape: start on a new DUCKDB_PATH (it is seeded in that shape), or unset TABLE_SHAPE.",
+        );
+      }
+      await prepare(probe);
+      await convertToOpenjiiShape(probe);
+    }
+  } finally {
+    await probe.close();
+  }
+  return DuckDbLakehouse.open({ ...options, path, shape: "openjii" });
 }

@@ -8,7 +8,8 @@ import type {
   VariantCastType,
   VariantPath,
 } from "../dialect.js";
-import { dialectText, ident, join, type ParamType, type Sql, sql, table } from "../sql.js";
+import { dialectText, empty, ident, join, type ParamType, physicalTable, type Sql, sql } from "../sql.js";
+import { type TableShape, tableSource } from "../table-shapes.js";
 
 const CAST_TYPES: Record<string, string> = {
   boolean: "BOOLEAN",
@@ -26,10 +27,16 @@ function castType(type: VariantCastType): string {
 }
 
 export class DuckDbDialect implements Dialect {
-  readonly rowLocator = "rowid";
   readonly name = "duckdb" as const;
+  /** `rowid` joins back cheaply on a physical table; a shape's relation has none, so rows join on their key. */
+  readonly rowLocator: string | null;
 
-  constructor(private readonly schema = "centrum") {}
+  constructor(
+    private readonly schema = "centrum",
+    readonly shape: TableShape = "centrum",
+  ) {
+    this.rowLocator = shape === "centrum" ? "rowid" : null;
+  }
 
   quoteIdent(name: string): string {
     return `"${name.replaceAll('"', '""')}"`;
@@ -46,6 +53,27 @@ export class DuckDbDialect implements Dialect {
 
   tableName(table: CentrumTable): string {
     return `${this.quoteIdent(this.schema)}.${this.quoteIdent(table)}`;
+  }
+
+  tableSource(table: CentrumTable, withCommitPosition: boolean): Sql {
+    return tableSource(this, table, withCommitPosition);
+  }
+
+  questionsFromObject(expr: Sql): Sql {
+    return sql`list_transform(map_entries(TRY_CAST(${expr} AS MAP(VARCHAR, VARCHAR))), lambda e: {'question_label': e.key, 'question_text': CAST(NULL AS VARCHAR), 'question_answer': e.value})`;
+  }
+
+  variantText(expr: Sql): Sql {
+    return sql`CAST(CAST(${expr} AS JSON) AS VARCHAR)`;
+  }
+
+  nullStringList(): Sql {
+    return sql`CAST(NULL AS VARCHAR[])`;
+  }
+
+  commitColumns(_alias: string): Sql {
+    // The position is the processed time, a column every shape's relation passes through.
+    return empty;
   }
 
   #path(column: Sql, path: VariantPath): Sql {
@@ -98,7 +126,7 @@ export class DuckDbDialect implements Dialect {
     const action = update.length
       ? sql`DO UPDATE SET ${join(update.map((c) => sql`${ident(c)} = excluded.${ident(c)}`))}`
       : sql`DO NOTHING`;
-    return sql`INSERT INTO ${table(write.table)} (${columns}) VALUES ${rows} ON CONFLICT (${key}) ${action}`;
+    return sql`INSERT INTO ${physicalTable(write.table)} (${columns}) VALUES ${rows} ON CONFLICT (${key}) ${action}`;
   }
 
   complexColumn(expr: Sql, _type: NestedType, alias: string): Sql {

@@ -28,6 +28,7 @@ import type { Lakehouse, LakehouseHealth, QueryOptions, Row, RowValue } from "..
 import { ResourcePool } from "../resource-pool.js";
 import { type ParamType, render, type Sql, sql, table } from "../sql.js";
 import { StatementLog } from "../statement-log.js";
+import type { TableShape } from "../table-shapes.js";
 import { DuckDbDialect } from "./duckdb-dialect.js";
 
 export interface DuckDbLakehouseOptions {
@@ -38,6 +39,10 @@ export interface DuckDbLakehouseOptions {
   readonly readOnly?: boolean;
   /** DuckDB threads for the instance. */
   readonly threads?: number;
+  /** The schema holding the centrum tables (default `centrum`). */
+  readonly schema?: string;
+  /** The shape of the tables (`lakehouse/table-shapes.ts`; default `centrum`). */
+  readonly shape?: TableShape;
 }
 
 /** The catalog alias the lakehouse file is attached under. */
@@ -58,7 +63,7 @@ const PARAM_TYPES: Record<ParamType, DuckDBType> = {
 
 export class DuckDbLakehouse implements Lakehouse {
   readonly kind = "duckdb" as const;
-  readonly dialect = new DuckDbDialect();
+  readonly dialect: DuckDbDialect;
   readonly statements = new StatementLog();
   #pool!: ResourcePool<DuckDBConnection>;
   /** Ingest transactions, one at a time (`ingest`). */
@@ -69,7 +74,10 @@ export class DuckDbLakehouse implements Lakehouse {
   private constructor(
     readonly instance: DuckDBInstance,
     readonly path: string,
-  ) {}
+    options: Pick<DuckDbLakehouseOptions, "schema" | "shape"> = {},
+  ) {
+    this.dialect = new DuckDbDialect(options.schema, options.shape);
+  }
 
   static async open(options: DuckDbLakehouseOptions): Promise<DuckDbLakehouse> {
     let instance: DuckDBInstance;
@@ -83,7 +91,7 @@ export class DuckDbLakehouse implements Lakehouse {
     } catch (error) {
       throw mapDuckDbError(error);
     }
-    const lakehouse = new DuckDbLakehouse(instance, options.path);
+    const lakehouse = new DuckDbLakehouse(instance, options.path, options);
     try {
       const first = await instance.connect();
       if (!inMemory) {

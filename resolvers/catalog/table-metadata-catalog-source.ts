@@ -1,39 +1,48 @@
 /**
  * The catalog from production openJII's `experiment_table_metadata` (one row per experiment table; macro tables
- * have `table_type = 'macro'`): `identifier` is the macro filename, `display_name` its name, `row_count` the
- * sample count and `macro_schema` the aggregated output schema. The table does not track first/last seen.
+ * have `table_type = 'macro'`): `identifier` is the macro's id (`macro_id`, a UUID), `display_name` is NULL for
+ * macros, `row_count` the macro table's rows and `macro_schema` the aggregated output schema. The macro's name,
+ * filename and first/last seen are read from `experiment_macro_data`, grouped per experiment and macro id in the
+ * same statement (`macrosFromTableMetadata`); a macro with no data rows has no filename to serve and is left out.
  */
+
 import { ident, sql, table } from "../../lakehouse/sql.js";
+import { macrosFromTableMetadata } from "../../lakehouse/table-shapes.js";
 import type { CatalogEntry, CatalogSource } from "./catalog-source.js";
 import { experimentFilter, toBigIntCount, toNullableString } from "./catalog-values.js";
 
 interface TableMetadataRow {
   experiment_id: string;
-  identifier: string;
-  display_name: string | null;
-  row_count: unknown;
-  macro_schema: string | null;
+  macro_name: string;
+  macro_filename: string;
+  sample_count: unknown;
+  first_seen: string | null;
+  last_seen: string | null;
+  output_schema: string | null;
 }
 
 export const tableMetadataCatalogSource: CatalogSource = {
   name: "experiment_table_metadata",
   async read(lakehouse, options) {
     if (options?.experimentIds?.length === 0) return [];
+    const macros = macrosFromTableMetadata(
+      table("experiment_table_metadata"),
+      table("experiment_macro_data"),
+      experimentFilter("AND", ident("t", "experiment_id"), options?.experimentIds),
+    );
     const rows = await lakehouse.query<TableMetadataRow>(sql`
-SELECT t.experiment_id, t.identifier, t.display_name, t.row_count, t.macro_schema
-FROM ${table("experiment_table_metadata")} AS t
-WHERE t.table_type = ${"macro"}${experimentFilter("AND", ident("t", "experiment_id"), options?.experimentIds)}
-ORDER BY t.experiment_id, t.identifier`);
+SELECT m.experiment_id, m.macro_name, m.macro_filename, m.sample_count, m.first_seen, m.last_seen, m.output_schema
+FROM (${macros}) AS m
+ORDER BY m.experiment_id, m.macro_filename`);
     return rows.map(
       (r): CatalogEntry => ({
         experimentId: String(r.experiment_id),
-        // A macro without a display name is shown by its identifier.
-        macroName: r.display_name ?? String(r.identifier),
-        macroFilename: String(r.identifier),
-        sampleCount: toBigIntCount(r.row_count),
-        firstSeen: null,
-        lastSeen: null,
-        outputSchema: toNullableString(r.macro_schema),
+        macroName: String(r.macro_name ?? r.macro_filename),
+        macroFilename: String(r.macro_filename),
+        sampleCount: toBigIntCount(r.sample_count),
+        firstSeen: toNullableString(r.first_seen),
+        lastSeen: toNullableString(r.last_seen),
+        outputSchema: toNullableString(r.output_schema),
       }),
     );
   },

@@ -14,7 +14,7 @@
  */
 import type { Dialect } from "../../lakehouse/dialect.js";
 import type { Row, RowValue } from "../../lakehouse/lakehouse.js";
-import { dialectSql, ident, join, type Sql, sql, table } from "../../lakehouse/sql.js";
+import { committedTable, dialectSql, ident, join, type Sql, sql, table } from "../../lakehouse/sql.js";
 import type { FieldCast } from "../../lakehouse/variant-casts.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
 import { BASE_COLUMNS } from "../measurements/compile-measurement-page.js";
@@ -151,7 +151,7 @@ export function pollStatement(plan: PollPlan): { statement: Sql; columns: Branch
       ${join(SAMPLE_ONLY_COLUMNS.map((c) => sql`${NULL} AS ${ident(c)}`))}, ${NULL} AS ${ident("__meta")}${
         extra.length ? sql`, ${join(extraNulls(own))}` : sql``
       }
-      FROM ${table("experiment_macro_data")} d
+      FROM ${committedTable("experiment_macro_data")} d
       WHERE ${ident("d", "macro_filename")} = ${b.macroFilename} AND (${join(experiments, " OR ")})
       ORDER BY ${ident("__pos")}, ${ident("d", "id")} LIMIT ${plan.limit}) AS ${ident(`b${branches.length}`)}`);
   }
@@ -169,7 +169,7 @@ export function pollStatement(plan: PollPlan): { statement: Sql; columns: Branch
     branches.push(sql`SELECT * FROM (SELECT 's' AS ${ident("__kind")}, ${ident("d", "experiment_id")}, ${pos} AS ${ident("__pos")},
       ${ident("d", "id")}, ${join(measurementOnly)}, ${join(SAMPLE_ONLY_COLUMNS.map((c) => baseColumn(c, "d")))},
       ${NULL} AS ${ident("__meta")}${extra.length ? sql`, ${join(extraNulls(new Map()))}` : sql``}
-      FROM ${table("experiment_raw_data")} d
+      FROM ${committedTable("experiment_raw_data")} d
       WHERE ${join(experiments, " OR ")}
       ORDER BY ${ident("__pos")}, ${ident("d", "id")} LIMIT ${plan.limit}) AS ${ident(`b${branches.length}`)}`);
   }
@@ -280,7 +280,7 @@ export interface StreamStart {
 /** One statement: the viewer's standing in the experiment and the head positions of its two streams. */
 export function startStatement(access: ExperimentAccess, experimentId: string): Sql {
   const head = (t: "experiment_macro_data" | "experiment_raw_data") =>
-    sql`(SELECT max(${dialectSql((d) => d.commitPosition("d"))}) FROM ${table(t)} d WHERE d.experiment_id = s.experiment_id)`;
+    sql`(SELECT max(${dialectSql((d) => d.commitPosition("d"))}) FROM ${committedTable(t)} d WHERE d.experiment_id = s.experiment_id)`;
   return sql`SELECT s.*, ${head("experiment_macro_data")} AS head_measurements, ${head("experiment_raw_data")} AS head_samples,
       (SELECT ${ACCESS_FINGERPRINT} FROM ${table("experiments")} e WHERE e.experiment_id = s.experiment_id) AS meta
     FROM (${access.standingStatement(experimentId)}) s`;

@@ -20,6 +20,8 @@ import { FakeWarehouse } from "./fake-databricks-driver.js";
 const PHOTO_SCHEMA =
   "OBJECT<`Light Intensity (PAR)`: DECIMAL(23,3), Phi2: DOUBLE, messages: OBJECT<info: ARRAY<STRING>>>";
 const BIG_COUNT = 2n ** 60n + 7n;
+const PHOTO_ID = "5e1f2a3b-0000-4000-8000-00000000a001";
+const SPAD_ID = "7f3a9c2d-0000-4000-8000-00000000b002";
 
 let duck: DuckDbLakehouse;
 
@@ -75,9 +77,39 @@ CREATE TABLE centrum.experiment_table_metadata (
     duck.execute(sql`INSERT INTO ${table("experiment_table_metadata")}
   (experiment_id, identifier, table_type, display_name, row_count, macro_schema)
 VALUES (${experimentId}, ${identifier}, ${type}, ${param(displayName, "string")}, ${rows}, ${param(schema, "string")})`);
-  await insertMetadata("exp-b", "photosynthesis", "macro", "Photosynthesis", BIG_COUNT, PHOTO_SCHEMA);
-  await insertMetadata("exp-b", "raw_data", "static", null, 99n, null);
-  await insertMetadata("exp-a", "macro-7f3a", "macro", null, 5n, "OBJECT<spad: DOUBLE>");
+  // openJII's production shape: a macro's identifier is its id (UUID), display_name is NULL; the name and the
+  // filename are only in the data table.
+  await insertMetadata("exp-b", PHOTO_ID, "macro", null, BIG_COUNT, PHOTO_SCHEMA);
+  await insertMetadata("exp-b", "raw_data", "static", "Raw data", 99n, null);
+  await insertMetadata("exp-a", SPAD_ID, "macro", null, 5n, "OBJECT<spad: DOUBLE>");
+  // The same macro id in another experiment: the join keeps experiments apart.
+  await insertMetadata("exp-c", SPAD_ID, "macro", null, 1n, "OBJECT<spad: DOUBLE, extra: STRING>");
+  // A macro with no data rows yet has no filename to serve: left out.
+  await insertMetadata(
+    "exp-a",
+    "0b7e0000-0000-4000-8000-000000000000",
+    "macro",
+    null,
+    0n,
+    "OBJECT<x: DOUBLE>",
+  );
+  const insertRow = (
+    experimentId: string,
+    macroId: string,
+    name: string,
+    filename: string,
+    id: bigint,
+    at: string,
+  ) =>
+    duck.execute(sql`INSERT INTO ${table("experiment_macro_data")}
+  (experiment_id, macro_id, macro_name, macro_filename, id, timestamp)
+VALUES (${experimentId}, ${macroId}, ${name}, ${filename}, ${id}, ${param(at, "timestamp")})`);
+  await insertRow("exp-b", PHOTO_ID, "Photosynthesis", "photosynthesis", 1n, "2026-01-02T03:04:05.123456Z");
+  await insertRow("exp-b", PHOTO_ID, "Photosynthesis", "photosynthesis", 2n, "2026-02-03T04:05:06Z");
+  await insertRow("exp-a", SPAD_ID, "SPAD", "spad", 1n, "2026-01-01T00:00:00Z");
+  await insertRow("exp-c", SPAD_ID, "SPAD", "spad", 1n, "2026-03-01T00:00:00Z");
+  // A row of another macro whose id is only in another experiment's metadata.
+  await insertRow("exp-b", SPAD_ID, "SPAD", "spad", 3n, "2026-04-01T00:00:00Z");
 });
 
 afterAll(async () => {
@@ -131,15 +163,15 @@ describe("experimentMacrosCatalogSource on DuckDB", () => {
 });
 
 describe("tableMetadataCatalogSource on DuckDB", () => {
-  it("maps macro rows of experiment_table_metadata onto catalog entries", async () => {
+  it("maps macro rows (identifier = macro id) onto catalog entries, names from the data table", async () => {
     expect(await tableMetadataCatalogSource.read(duck)).toEqual<CatalogEntry[]>([
       {
         experimentId: "exp-a",
-        macroName: "macro-7f3a",
-        macroFilename: "macro-7f3a",
+        macroName: "SPAD",
+        macroFilename: "spad",
         sampleCount: 5n,
-        firstSeen: null,
-        lastSeen: null,
+        firstSeen: "2026-01-01T00:00:00.000000Z",
+        lastSeen: "2026-01-01T00:00:00.000000Z",
         outputSchema: "OBJECT<spad: DOUBLE>",
       },
       {
@@ -147,13 +179,24 @@ describe("tableMetadataCatalogSource on DuckDB", () => {
         macroName: "Photosynthesis",
         macroFilename: "photosynthesis",
         sampleCount: BIG_COUNT,
-        firstSeen: null,
-        lastSeen: null,
+        firstSeen: "2026-01-02T03:04:05.123456Z",
+        lastSeen: "2026-02-03T04:05:06.000000Z",
         outputSchema: PHOTO_SCHEMA,
       },
+      {
+        experimentId: "exp-c",
+        macroName: "SPAD",
+        macroFilename: "spad",
+        sampleCount: 1n,
+        firstSeen: "2026-03-01T00:00:00.000000Z",
+        lastSeen: "2026-03-01T00:00:00.000000Z",
+        outputSchema: "OBJECT<spad: DOUBLE, extra: STRING>",
+      },
     ]);
+    const before = duck.statements.total;
     const onlyA = await tableMetadataCatalogSource.read(duck, { experimentIds: ["exp-a"] });
-    expect(onlyA.map((e) => e.experimentId)).toEqual(["exp-a"]);
+    expect(onlyA.map((e) => [e.experimentId, e.macroFilename])).toEqual([["exp-a", "spad"]]);
+    expect(duck.statements.total - before).toBe(1);
   });
 });
 
@@ -183,10 +226,12 @@ describe("catalog sources on Databricks", () => {
       tableMetadataCatalogSource,
       {
         experiment_id: "exp-b",
-        identifier: "photosynthesis",
-        display_name: "Photosynthesis",
-        row_count: BIG_COUNT,
-        macro_schema: PHOTO_SCHEMA,
+        macro_name: "Photosynthesis",
+        macro_filename: "photosynthesis",
+        sample_count: BIG_COUNT,
+        first_seen: "2026-01-02 03:04:05.123456",
+        last_seen: null,
+        output_schema: PHOTO_SCHEMA,
       },
       "`main`.`centrum`.`experiment_table_metadata`",
     ],

@@ -8,6 +8,7 @@ import { expect } from "vitest";
 import { DatabricksDialect } from "../../lakehouse/databricks/databricks-dialect.js";
 import { DuckDbDialect } from "../../lakehouse/duckdb/duckdb-dialect.js";
 import { type BoundParam, render, type Sql } from "../../lakehouse/sql.js";
+import type { TableShape } from "../../lakehouse/table-shapes.js";
 import { assertDatabricksSyntax } from "../support/databricks-syntax.js";
 import { expectWarehouseAccepts } from "../support/spark-analysis.js";
 
@@ -17,10 +18,11 @@ export function renderGolden(
   statement: Sql,
   databricks: boolean,
   formatValue: (p: BoundParam) => unknown = (p) => p.value,
+  shape: TableShape = "centrum",
 ): string {
   const dialect = databricks
-    ? new DatabricksDialect({ catalog: "main", schema: "centrum" })
-    : new DuckDbDialect();
+    ? new DatabricksDialect({ catalog: "main", schema: "centrum", shape })
+    : new DuckDbDialect("centrum", shape);
   const { text, params } = render(statement, dialect);
   if (databricks) {
     expect(assertDatabricksSyntax(text)).toEqual(params.map((p) => `:${p.name}`));
@@ -30,20 +32,24 @@ export function renderGolden(
   return `-- params: ${list}\n${text};\n`;
 }
 
-/** Checks (or with UPDATE_FIXTURES=1 writes) both dialects' files of one case. */
+/**
+ * Checks (or with UPDATE_FIXTURES=1 writes) both dialects' files of one case; for a table shape other than
+ * `centrum`, `<case>.<shape>.<dialect>.sql`.
+ */
 export function expectGolden(
   dir: string,
   name: string,
   statement: Sql,
   formatValue?: (p: BoundParam) => unknown,
+  shape: TableShape = "centrum",
 ): void {
   mkdirSync(dir, { recursive: true });
   for (const [suffix, databricks] of [
     ["duckdb", false],
     ["databricks", true],
   ] as const) {
-    const path = join(dir, `${name}.${suffix}.sql`);
-    const actual = renderGolden(statement, databricks, formatValue);
+    const path = join(dir, shape === "centrum" ? `${name}.${suffix}.sql` : `${name}.${shape}.${suffix}.sql`);
+    const actual = renderGolden(statement, databricks, formatValue, shape);
     if (UPDATE) writeFileSync(path, actual);
     else {
       expect(existsSync(path), `${path} is missing; run with UPDATE_FIXTURES=1`).toBe(true);

@@ -8,8 +8,8 @@
  * present, holds the variables; in them `"$public"`, `"$private"` and `"$anonymized"` stand for the first such
  * experiment of the demo data. `UPDATE_FIXTURES=1 npx vitest run test/golden` rewrites the SQL files.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatabricksDialect } from "../../lakehouse/databricks/databricks-dialect.js";
 import type { Dialect } from "../../lakehouse/dialect.js";
@@ -81,6 +81,7 @@ function renderAll(statements: readonly Sql[], dialect: Dialect, check: boolean)
 
 function compare(file: string, actual: string): void {
   const path = join(DIR, file);
+  if (UPDATE) mkdirSync(dirname(path), { recursive: true });
   if (UPDATE) {
     writeFileSync(path, actual);
     return;
@@ -91,6 +92,21 @@ function compare(file: string, actual: string): void {
   );
 }
 
+/** A case's document, viewer and variables (`$public` & co. resolved against the centrum fixture's experiments). */
+function readCase(name: string) {
+  const query = readFileSync(join(DIR, `${name}.graphql`), "utf8");
+  const viewerName = /^# viewer: (\w+)/m.exec(query)?.[1] ?? "maria";
+  const viewer = VIEWERS[viewerName as keyof typeof VIEWERS];
+  expect(viewer, `unknown viewer ${viewerName}`).toBeDefined();
+  const variablesPath = join(DIR, `${name}.variables.json`);
+  const variables = existsSync(variablesPath)
+    ? JSON.parse(readFileSync(variablesPath, "utf8"), (_k, v) =>
+        typeof v === "string" ? experimentRef(v) : v,
+      )
+    : {};
+  return { query, viewer, variables };
+}
+
 describe("golden SQL fixtures", () => {
   it("has fixtures", () => {
     expect(cases.length).toBeGreaterThan(10);
@@ -98,16 +114,7 @@ describe("golden SQL fixtures", () => {
 
   for (const name of cases) {
     it(name, async () => {
-      const query = readFileSync(join(DIR, `${name}.graphql`), "utf8");
-      const viewerName = /^# viewer: (\w+)/m.exec(query)?.[1] ?? "maria";
-      const viewer = VIEWERS[viewerName as keyof typeof VIEWERS];
-      expect(viewer, `unknown viewer ${viewerName}`).toBeDefined();
-      const variablesPath = join(DIR, `${name}.variables.json`);
-      const variables = existsSync(variablesPath)
-        ? JSON.parse(readFileSync(variablesPath, "utf8"), (_k, v) =>
-            typeof v === "string" ? experimentRef(v) : v,
-          )
-        : {};
+      const { query, viewer, variables } = readCase(name);
       const recorder = new RecordingLakehouse(fixture.lakehouse);
       const result = await fixture.run(query, variables, viewer, recorder);
       expect(result.errors).toEqual([]);
@@ -126,3 +133,54 @@ describe("golden SQL fixtures", () => {
     });
   }
 });
+
+/**
+ * The same cases over openJII's production table shape (`lakehouse/table-shapes.ts`): the same data converted into
+ * the pipeline's tables gives the same answers with the same number of statements, and the statements a production
+ * warehouse receives (`openjii/<case>.databricks.sql`) parse and pass the analyzer rules.
+ */
+describe("golden SQL fixtures in openJII's production shape", () => {
+  let openjii: QueryFixture;
+  const dialect = new DatabricksDialect({ catalog: "main", schema: "centrum", shape: "openjii" });
+
+  beforeAll(async () => {
+    openjii = await openQueryFixture({ shape: "openjii" });
+    expect(openjii.lakehouse.dialect.shape).toBe("openjii");
+  });
+
+  afterAll(async () => {
+    await openjii?.close();
+  });
+
+  for (const name of cases) {
+    it(name, async () => {
+      const { query, viewer, variables } = readCase(name);
+      const expected = await fixture.run(query, variables, viewer);
+      const recorder = new RecordingLakehouse(openjii.lakehouse);
+      const result = await openjii.run(query, variables, viewer, recorder);
+      expect(result.errors).toEqual([]);
+      expect(normalizeShapeDifferences(result.data)).toEqual(normalizeShapeDifferences(expected.data));
+      expect(result.statements).toBe(expected.statements);
+      // What ran on DuckDB read openJII's tables (the data tables' relations, or the catalog table's).
+      const ran = recorder.statementsSeen.map((st) => render(st, openjii.lakehouse.dialect).text).join("\n");
+      expect(ran).toMatch(/"raw_id"|"questions_data"|"experiment_table_metadata"/);
+      compare(`openjii/${name}.databricks.sql`, renderAll(recorder.statementsSeen, dialect, true));
+    });
+  }
+});
+
+/**
+ * What openJII's tables do not hold: a question's text (`questions_data` maps labels to answers) and a macro's
+ * first/last seen as the catalog table wrote them (the production shape reads them off the data rows).
+ */
+function normalizeShapeDifferences(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalizeShapeDifferences);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (key === "text" && "label" in value && "answer" in value) continue;
+    if ((key === "firstSeen" || key === "lastSeen") && "sampleCount" in value) continue;
+    out[key] = normalizeShapeDifferences(v);
+  }
+  return out;
+}

@@ -72,6 +72,8 @@ const CASES: Record<string, Sql> = {
 describe("golden SQL of the subscription statements", () => {
   for (const [name, statement] of Object.entries(CASES)) {
     it(name, () => expectGolden(DIR, name, statement, (p) => String(p.value)));
+    it(`${name} in openJII's production shape`, () =>
+      expectGolden(DIR, name, statement, (p) => String(p.value), "openjii"));
   }
 
   it("binds every position, id, experiment and macro; the SQL text holds none of them", () => {

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Row } from "../../lakehouse/lakehouse.js";
 import { type Sql, sql } from "../../lakehouse/sql.js";
+import { TABLE_SHAPES, type TableShape } from "../../lakehouse/table-shapes.js";
 import type { Viewer } from "../../resolvers/access/viewer.js";
 import { pseudonymId } from "../../resolvers/contributors/anonymize.js";
 import {
@@ -47,8 +48,9 @@ function reference(text: string): Promise<Row[]> {
   return fixture.lakehouse.query(statement);
 }
 
-beforeAll(async () => {
-  fixture = await openQueryFixture();
+async function openShape(shape: TableShape): Promise<void> {
+  fixture = await openQueryFixture({ shape });
+  expect(fixture.lakehouse.dialect.shape).toBe(shape);
   const users = await fixture.lakehouse.query<{ user_id: string }>(
     sql`SELECT DISTINCT user_id FROM centrum.experiment_macro_data WHERE user_id IS NOT NULL
         UNION SELECT DISTINCT user_id FROM centrum.experiment_raw_data WHERE user_id IS NOT NULL ORDER BY 1`,
@@ -68,11 +70,11 @@ beforeAll(async () => {
     sql`SELECT id FROM centrum.experiment_raw_data ORDER BY id LIMIT 12`,
   );
   sampleIds = samples.map((r) => r.id.toString());
-});
+}
 
-afterAll(async () => {
-  await fixture?.close();
-});
+/** The suites below, defined once and run in each table shape (the reference SQL reads the centrum tables). */
+const suites: [string, () => void][] = [];
+const suite = (name: string, body: () => void) => void suites.push([name, body]);
 
 // ---- generators -------------------------------------------------------------------------------------------------
 
@@ -287,7 +289,7 @@ const TYPED_PAGE = `query($experimentIds: [ID!], $where: TypedMeasurementWhere, 
   }
 }`;
 
-describe("differential: typed measurement pages", () => {
+suite("differential: typed measurement pages", () => {
   it("filtered, sorted pages equal the reference SQL, walked forward and backward", async () => {
     let cases = 0;
     await fc.assert(
@@ -361,7 +363,7 @@ const SAMPLE_PAGE = `query($id: ID!, $where: SampleWhere, $orderBy: [SampleOrder
   }
 }`;
 
-describe("differential: sample pages", () => {
+suite("differential: sample pages", () => {
   it("Experiment.samples where/orderBy pages equal the reference SQL", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -487,7 +489,7 @@ function close(a: number | null, b: number | null): boolean {
   return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
-describe("differential: aggregates", () => {
+suite("differential: aggregates", () => {
   it("grouped aggregates equal the reference SQL (one statement each)", async () => {
     const UNIT_SQL = {
       MINUTE: "minute",
@@ -611,7 +613,7 @@ const DISTINCT = `query($field: TypedMeasurementField!, $first: Int, $where: Typ
   typedDistinct(field: $field, first: $first, where: $where, experimentIds: $experimentIds) { values { value count } hasMore totalCount }
 }`;
 
-describe("differential: distinct values", () => {
+suite("differential: distinct values", () => {
   it("distinct values with counts equal the reference SQL (one statement each)", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -648,3 +650,13 @@ describe("differential: distinct values", () => {
     );
   });
 });
+
+for (const shape of TABLE_SHAPES) {
+  describe(`in the ${shape} table shape`, () => {
+    beforeAll(() => openShape(shape));
+    afterAll(async () => {
+      await fixture?.close();
+    });
+    for (const [name, body] of suites) describe(name, body);
+  });
+}

@@ -7,16 +7,22 @@
  * - `macro_hostile`: hostile output keys (`a\`b`, `x.y`, `'; drop table`, `__typename`, `1st`, `ΦPSII`, empty key).
  * The schema is built from the lakehouse catalog exactly as the server does.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as joinPath } from "node:path";
 import { execute, type GraphQLSchema, parse, validate } from "graphql";
 import type { MacroTypeModel } from "../../../codegen/macro-type-model.js";
 import { printVariantSchema } from "../../../codegen/variant-schema-printer.js";
 import { compareVariantKeys, type VariantType } from "../../../codegen/variant-type.js";
 import { DEMO_USERS } from "../../../lakehouse/demo/demo-users.js";
 import { seedDemo } from "../../../lakehouse/demo/seed-demo.js";
+import { createDatabaseFile } from "../../../lakehouse/duckdb/bootstrap.js";
 import { CENTRUM_DDL } from "../../../lakehouse/duckdb/centrum-ddl.js";
 import { DuckDbLakehouse } from "../../../lakehouse/duckdb/duckdb-lakehouse.js";
+import { convertToOpenjiiShape } from "../../../lakehouse/duckdb/openjii-shape.js";
 import type { Lakehouse } from "../../../lakehouse/lakehouse.js";
 import { join, param, type Sql, sql, table } from "../../../lakehouse/sql.js";
+import type { TableShape } from "../../../lakehouse/table-shapes.js";
 import type { Viewer } from "../../../resolvers/access/viewer.js";
 import { catalogSourceByName } from "../../../resolvers/catalog/catalog-source.js";
 import { createGatewayContext } from "../../../resolvers/context.js";
@@ -242,22 +248,33 @@ async function insertHostileRows(lakehouse: Lakehouse, experimentId: string) {
     (experiment_id, macro_id, macro_name, macro_filename, id, device_id, timestamp, macro_output) VALUES ${join(rows)}`);
 }
 
-async function insertCatalog(lakehouse: Lakehouse, experiments: readonly ExperimentInfo[]) {
+async function insertCatalog(
+  lakehouse: Lakehouse,
+  experiments: readonly ExperimentInfo[],
+  hostileExperimentId: string,
+) {
   const rows = experiments.map(
     (e) =>
       sql`(${e.id}, ${"Typed Probe"}, ${"macro_typed"}, ${param(ANCHOR, "timestamp")}, ${param(ANCHOR, "timestamp")}, ${10n}, ${TYPED_SCHEMA})`,
   );
   rows.push(
-    sql`(${experiments[0]!.id}, ${"Hostile Keys"}, ${"macro_hostile"}, ${param(ANCHOR, "timestamp")}, ${param(ANCHOR, "timestamp")}, ${6n}, ${HOSTILE_SCHEMA})`,
+    sql`(${hostileExperimentId}, ${"Hostile Keys"}, ${"macro_hostile"}, ${param(ANCHOR, "timestamp")}, ${param(ANCHOR, "timestamp")}, ${6n}, ${HOSTILE_SCHEMA})`,
   );
   await lakehouse.execute(sql`INSERT INTO ${table("experiment_macros")}
     (experiment_id, macro_name, macro_filename, first_seen, last_seen, sample_count, output_schema) VALUES ${join(rows)}`);
 }
 
 export async function openQueryFixture(
-  options: { typedRowsPerExperiment?: number } = {},
+  options: { typedRowsPerExperiment?: number; shape?: TableShape } = {},
 ): Promise<QueryFixture> {
-  const lakehouse = await DuckDbLakehouse.open({ path: ":memory:", threads: 1, connections: 2 });
+  const shape = options.shape ?? "centrum";
+  // The centrum shape lives in memory. openJII's production shape needs a file: the data is written in the centrum
+  // shape (schema `centrum`, which reference SQL keeps reading), converted into schema `openjii`, and the file
+  // reopened with the production shape's dialect.
+  const dir = shape === "centrum" ? null : mkdtempSync(joinPath(tmpdir(), "centrum-shape-"));
+  const path = dir ? joinPath(dir, "fixture.duckdb") : ":memory:";
+  if (dir) await createDatabaseFile(path);
+  let lakehouse = await DuckDbLakehouse.open({ path, threads: 1, connections: 2 });
   await lakehouse.runScript(CENTRUM_DDL);
   await seedDemo(lakehouse, { preset: "ci", seed: SEED, anchor: ANCHOR });
 
@@ -283,9 +300,16 @@ export async function openQueryFixture(
   await insertTypedRows(lakehouse, experiments, options.typedRowsPerExperiment ?? 30);
   const publicExperiment = experiments.find((e) => e.visibility === "public")!;
   await insertHostileRows(lakehouse, publicExperiment.id);
-  await insertCatalog(lakehouse, [...experiments]);
-
-  const catalog = await catalogSourceByName("experiment_macros").read(lakehouse);
+  // The hostile macro's catalog row names the experiment its rows are in (openJII's catalog is made from rows).
+  await insertCatalog(lakehouse, [...experiments], publicExperiment.id);
+  if (shape === "openjii") {
+    await convertToOpenjiiShape(lakehouse, { from: "centrum", to: "openjii" });
+    await lakehouse.close();
+    lakehouse = await DuckDbLakehouse.open({ path, threads: 1, connections: 2, schema: "openjii", shape });
+  }
+  const catalog = await catalogSourceByName(
+    shape === "openjii" ? "experiment_table_metadata" : "experiment_macros",
+  ).read(lakehouse);
   const built = schemas.build({ version: "test", catalog });
   if (built.warnings.length) throw new Error(`catalog warnings: ${built.warnings.join("; ")}`);
 
@@ -323,7 +347,10 @@ export async function openQueryFixture(
         statements: lakehouse.statements.total - before,
       };
     },
-    close: () => lakehouse.close(),
+    async close() {
+      await lakehouse.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
