@@ -23,16 +23,19 @@ const QUESTIONS_DATA = `CASE WHEN questions IS NULL THEN NULL
 const ANNOTATIONS_TYPE =
   "STRUCT(id VARCHAR, rowId VARCHAR, type VARCHAR, content STRUCT(text VARCHAR, flagType VARCHAR))[]";
 
-/** The tables every shape shares (the gateway reads and writes them as `design.md` lists them). */
+/** The tables every shape shares and the gateway only reads (`design.md`). */
 const SHARED_TABLES = [
   "experiments",
   "experiment_members",
   "users",
   "experiment_device_data",
   "experiment_contributors",
-  "experiment_annotations",
-  "experiment_annotation_requests",
   "experiment_status",
+] as const;
+/** The tables the gateway writes, with the unique key its upserts need. */
+const WRITTEN_TABLES = [
+  ["experiment_annotations", "annotation_id"],
+  ["experiment_annotation_requests", "request_key"],
 ] as const;
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -95,7 +98,8 @@ export async function isOpenjiiShaped(lakehouse: DuckDbLakehouse, schema = CENTR
  * shape's) into openJII's production shape in schema `to`:
  * - `to` = `from` (the demo): in place, in one transaction; the centrum data tables, `experiment_macros` and the
  *   enriched views (which openJII's tables would not fit) are replaced.
- * - another schema (tests): `from` stays as it is, `to` gets the converted tables and a view of each shared table.
+ * - another schema (tests): `from` stays as it is, `to` gets the converted tables, a view of each table the gateway
+ *   only reads and a copy of each it writes (annotations, the request ledger), so writes stay in `to`.
  */
 export async function convertToOpenjiiShape(
   lakehouse: DuckDbLakehouse,
@@ -123,7 +127,12 @@ ALTER TABLE ${s("experiment_table_metadata__openjii")} RENAME TO experiment_tabl
   const views = SHARED_TABLES.map(
     (name) => `CREATE VIEW ${quote(to)}.${quote(name)} AS SELECT * FROM ${quote(from)}.${quote(name)};`,
   ).join("\n");
+  const copies = WRITTEN_TABLES.map(
+    ([name, key]) =>
+      `CREATE TABLE ${quote(to)}.${quote(name)} AS SELECT * FROM ${quote(from)}.${quote(name)};
+CREATE UNIQUE INDEX ${quote(`${name}_${key}`)} ON ${quote(to)}.${quote(name)} (${quote(key)});`,
+  ).join("\n");
   await lakehouse.transaction(async (c) => {
-    await c.run(`CREATE SCHEMA ${quote(to)};\n${conversionScript(from, to, "")}\n${views}`);
+    await c.run(`CREATE SCHEMA ${quote(to)};\n${conversionScript(from, to, "")}\n${views}\n${copies}`);
   });
 }
