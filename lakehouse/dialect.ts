@@ -72,8 +72,11 @@ export interface Dialect {
   quoteIdent(name: string): string;
   /** Quotes a string literal (used only for catalog identifiers such as VARIANT keys, never for user values). */
   quoteString(value: string): string;
-  /** The text that stands for the named bound parameter, including any cast its type needs. */
-  paramMarker(name: string, type: ParamType): string;
+  /**
+   * The text that stands for the named bound parameter, including any cast its type needs; `isNull` when the bound
+   * value is NULL (a driver that sends NULL untyped needs the cast for the expression to keep its type).
+   */
+  paramMarker(name: string, type: ParamType, isNull?: boolean): string;
   /** The shape of the deployment's tables (`table-shapes.ts`); `centrum` unless configured. */
   readonly shape: TableShape;
   /** The fully qualified name of a centrum table or view. */

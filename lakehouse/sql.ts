@@ -199,7 +199,7 @@ function renderOnce(statement: Sql, dialect: Dialect): RenderedStatement {
         case "param": {
           const name = `p${params.length + 1}`;
           params.push({ name, value: part.value, type: part.type });
-          text += dialect.paramMarker(name, part.type);
+          text += dialect.paramMarker(name, part.type, part.value === null);
           break;
         }
         case "ident":

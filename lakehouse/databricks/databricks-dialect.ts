@@ -41,6 +41,16 @@ const VARIANT_TYPES: Record<string, string> = {
 
 /** Timestamps and dates are bound as ISO text; the marker casts them so the statement text says what it reads. */
 const PARAM_CASTS: Partial<Record<ParamType, string>> = { timestamp: "TIMESTAMP", date: "DATE" };
+/** The SQL type a NULL parameter is cast to (other types carry their own cast, above). */
+const NULL_CASTS: Record<ParamType, string> = {
+  string: "STRING",
+  bigint: "BIGINT",
+  int: "INT",
+  double: "DOUBLE",
+  boolean: "BOOLEAN",
+  timestamp: "TIMESTAMP",
+  date: "DATE",
+};
 
 const BUCKET_UNITS: Record<TimeBucketUnit, string> = {
   minute: "MINUTE",
@@ -122,8 +132,10 @@ export class DatabricksDialect implements Dialect {
     return `${out}'`;
   }
 
-  paramMarker(name: string, type: ParamType): string {
-    const cast = PARAM_CASTS[type];
+  paramMarker(name: string, type: ParamType, isNull = false): string {
+    // The driver sends a NULL value as an untyped VOID parameter: cast it, so `COALESCE`, `VALUES` rows and
+    // comparisons see the type the statement meant.
+    const cast = PARAM_CASTS[type] ?? (isNull ? NULL_CASTS[type] : undefined);
     return cast ? `CAST(:${name} AS ${cast})` : `:${name}`;
   }
 

@@ -147,6 +147,15 @@ describe("Databricks dialect: parameters", () => {
     expect(params.map((p) => p.type)).toEqual(["bigint", "string", "timestamp", "date", "double", "boolean"]);
     expect(assertDatabricksSyntax(text)).toEqual([":p1", ":p2", ":p3", ":p4", ":p5", ":p6"]);
   });
+
+  it("casts NULL values to their type (the driver sends a NULL untyped, as VOID)", () => {
+    const statement = sql`SELECT coalesce(${param(null, "string")}, 'x') AS a, ${param(null, "bigint")} AS b, ${param(null, "int")} AS c, ${param(null, "double")} AS d, ${param(null, "boolean")} AS e, ${param(null, "timestamp")} AS f, ${"set"} AS g`;
+    const { text } = render(statement, dialect);
+    expect(text).toBe(
+      "SELECT coalesce(CAST(:p1 AS STRING), 'x') AS a, CAST(:p2 AS BIGINT) AS b, CAST(:p3 AS INT) AS c, CAST(:p4 AS DOUBLE) AS d, CAST(:p5 AS BOOLEAN) AS e, CAST(:p6 AS TIMESTAMP) AS f, :p7 AS g",
+    );
+    expect(assertDatabricksSyntax(text)).toEqual([":p1", ":p2", ":p3", ":p4", ":p5", ":p6", ":p7"]);
+  });
 });
 
 describe("Databricks dialect: VARIANT access", () => {

@@ -154,7 +154,7 @@ describe("Databricks connector: parameters and statements", () => {
     );
     const [executed] = warehouse.executed;
     expect(executed!.text).toBe(
-      "SELECT * FROM `main`.`centrum`.`experiment_macro_data` WHERE id = :p1 AND experiment_id = :p2 AND processed_timestamp > CAST(:p3 AS TIMESTAMP) AND date = CAST(:p4 AS DATE) AND v > :p5 AND n = :p6 AND flag = :p7 AND note = :p8",
+      "SELECT * FROM `main`.`centrum`.`experiment_macro_data` WHERE id = :p1 AND experiment_id = :p2 AND processed_timestamp > CAST(:p3 AS TIMESTAMP) AND date = CAST(:p4 AS DATE) AND v > :p5 AND n = :p6 AND flag = :p7 AND note = CAST(:p8 AS STRING)",
     );
     const named = executed!.options!.namedParameters as Record<string, DBSQLParameter>;
     const summary = Object.fromEntries(Object.entries(named).map(([k, p]) => [k, [p.type, p.value]]));
