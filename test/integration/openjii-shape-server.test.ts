@@ -1,0 +1,102 @@
+/**
+ * The real server process on the embedded lakehouse in openJII's production shape (`TABLE_SHAPE=openjii`): a new
+ * file is seeded and converted, served (typed pages, samples, the catalog from `experiment_table_metadata`),
+ * reopened as it is on the next start; a file of the other shape is refused with a message that says what to do,
+ * never converted or half-written.
+ */
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startGateway, tempDir } from "../support/gateway-process.js";
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const DASHBOARD = `{
+  macros { filename }
+  experiments(first: 20) { edges { node { id
+    samples(first: 3) { edges { node { rowId questions { label answer } } } }
+    photosynthesis(first: 5, orderBy: [{ field: userId }]) {
+      totalCount edges { node { rowId Phi2 questions { label answer } sample { rowId } } }
+    }
+  } } }
+}`;
+
+interface Dashboard {
+  macros: { filename: string }[];
+  experiments: {
+    edges: {
+      node: {
+        id: string;
+        samples: { edges: { node: { rowId: string; questions: { label: string }[] } }[] };
+        photosynthesis: {
+          totalCount: number;
+          edges: { node: { rowId: string; Phi2: number | null; sample: { rowId: string } | null } }[];
+        };
+      };
+    }[];
+  };
+}
+
+describe("the gateway on openJII's production shape", () => {
+  it("seeds a new file in the production shape, serves it, and reopens it as it is", async () => {
+    const dir = tempDir("centrum-openjii-");
+    dirs.push(dir);
+    // Asked to simulate ingest, it does not: the production shape's data tables are the pipeline's.
+    const first = await startGateway({ dir, env: { TABLE_SHAPE: "openjii", SIMULATE: "true" } });
+    try {
+      expect(first.output()).toMatch(/seeded in/);
+      expect(first.output()).toMatch(/simulated ingest is off/);
+      const res = await first.gql<Dashboard>(DASHBOARD);
+      expect(res.errors).toBeUndefined();
+      const data = res.data!;
+      expect(data.macros.map((m) => m.filename)).toContain("macro_photosynthesis");
+      const withRows = data.experiments.edges.filter((e) => e.node.photosynthesis.totalCount > 0);
+      expect(withRows.length).toBeGreaterThan(0);
+      for (const { node } of withRows) {
+        for (const { node: m } of node.photosynthesis.edges) {
+          expect(m.rowId).toMatch(/^\d+$/);
+          // The row id is the sample's (raw_id), so the measurement's sample is found by it.
+          expect(m.sample?.rowId).toBe(m.rowId);
+        }
+      }
+      const questions = withRows.flatMap((e) => e.node.samples.edges.flatMap((s) => s.node.questions));
+      expect(questions.length).toBeGreaterThan(0);
+    } finally {
+      await first.stop();
+    }
+
+    const again = await startGateway({ dir, env: { TABLE_SHAPE: "openjii" } });
+    try {
+      expect(again.output()).not.toMatch(/seeding/);
+      const res = await again.gql<Dashboard>("{ macros { filename } }");
+      expect(res.data!.macros.map((m) => m.filename)).toContain("macro_photosynthesis");
+    } finally {
+      await again.stop();
+    }
+
+    // The file is in the production shape: the centrum shape refuses it, with what to do.
+    await expect(startGateway({ dir })).rejects.toThrow(/TABLE_SHAPE=openjii/);
+    expect(existsSync(join(dir, "centrum.duckdb"))).toBe(true);
+  }, 180_000);
+
+  it("refuses a file that holds centrum-shaped data instead of converting it", async () => {
+    const dir = tempDir("centrum-openjii-");
+    dirs.push(dir);
+    const centrum = await startGateway({ dir });
+    await centrum.stop();
+    await expect(startGateway({ dir, env: { TABLE_SHAPE: "openjii" } })).rejects.toThrow(
+      /holds data in the centrum shape/,
+    );
+    // Still the centrum file it was: the centrum shape serves it.
+    const back = await startGateway({ dir });
+    try {
+      const res = await back.gql<Dashboard>("{ macros { filename } }");
+      expect(res.data!.macros.length).toBeGreaterThan(0);
+    } finally {
+      await back.stop();
+    }
+  }, 180_000);
+});
