@@ -11,6 +11,7 @@
 import {
   type GraphQLEnumType,
   type GraphQLFieldConfig,
+  type GraphQLFieldConfigArgumentMap,
   type GraphQLFieldConfigMap,
   type GraphQLFieldResolver,
   GraphQLInt,
@@ -122,6 +123,7 @@ export class MacroTypeGenerator {
   readonly #args: MacroArgs;
   readonly #outputTypes: OutputTypes;
   readonly #measurementFields: readonly FieldEntry<unknown>[];
+  readonly #connectionFields: ConnectionFields;
   /** What recent builds generated per macro (each access set's schema may hold a different variant). */
   readonly #previous = new RecentVariants<GeneratedMacro>();
 
@@ -129,7 +131,10 @@ export class MacroTypeGenerator {
     this.#statics = statics;
     this.#args = macroArgs(statics);
     this.#outputTypes = new OutputTypes(statics.scalars);
-    this.#measurementFields = Object.entries(statics.Measurement.toConfig().fields) as FieldEntry<unknown>[];
+    this.#measurementFields = (
+      Object.entries(statics.Measurement.toConfig().fields) as FieldEntry<unknown>[]
+    ).map(([name, field]) => [name, sharedExtensions(field)]);
+    this.#connectionFields = connectionFields(statics);
   }
 
   /**
@@ -180,6 +185,7 @@ export class MacroTypeGenerator {
       this.#args,
       this.#outputTypes,
       this.#measurementFields,
+      this.#connectionFields,
       model,
       types,
       experimentFields,
@@ -199,6 +205,7 @@ function addMacro(
   args: MacroArgs,
   outputTypes: OutputTypes,
   measurementFields: readonly FieldEntry<unknown>[],
+  connectionFields: ConnectionFields,
   model: MacroTypeModel,
   types: GraphQLNamedType[],
   experimentFields: FieldEntry<ExperimentRow>[],
@@ -225,6 +232,7 @@ function addMacro(
       name: object.typeName,
       description: object.description,
       fields: sortedMap(typedFields(object.fields, [])),
+      extensions: NO_EXTENSIONS,
     });
     types.push(type);
     return type;
@@ -236,6 +244,7 @@ function addMacro(
     description: model.description,
     interfaces: [statics.Measurement],
     isTypeOf: (value) => (value as MeasurementRow).macro_filename === filename,
+    extensions: NO_EXTENSIONS,
     fields: sortedMap(typedFields(model.fields, [...measurementFields])) as GraphQLFieldConfigMap<
       MeasurementRow,
       GatewayContext
@@ -243,22 +252,29 @@ function addMacro(
   });
   const Edge = new GraphQLObjectType({
     name: `${model.typeName}Edge`,
+    extensions: NO_EXTENSIONS,
     fields: {
-      cursor: { type: new GraphQLNonNull(GraphQLString), resolve: EDGE_CURSOR },
-      node: { type: new GraphQLNonNull(Measurement), resolve: EDGE_NODE },
+      cursor: connectionFields.cursor,
+      node: {
+        type: new GraphQLNonNull(Measurement),
+        resolve: EDGE_NODE,
+        extensions: NO_EXTENSIONS,
+      },
     },
   });
   const Connection = new GraphQLObjectType({
     name: `${model.typeName}Connection`,
     description: `A page of ${model.macroName} measurements (newest first unless ordered otherwise).`,
+    extensions: NO_EXTENSIONS,
     fields: {
       edges: {
         type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Edge))),
         resolve: CONNECTION_EDGES,
+        extensions: NO_EXTENSIONS,
       },
-      exportUrl: exportUrlField(statics.ExportFormat),
-      pageInfo: { type: new GraphQLNonNull(statics.PageInfo), resolve: CONNECTION_PAGE_INFO },
-      totalCount: { type: GraphQLInt, description: TOTAL_COUNT_DOC, resolve: CONNECTION_TOTAL },
+      exportUrl: connectionFields.exportUrl,
+      pageInfo: connectionFields.pageInfo,
+      totalCount: connectionFields.totalCount,
     },
   });
   types.push(Measurement, Edge, Connection);
@@ -298,8 +314,66 @@ function addMacro(
 
 type MacroFieldKind = "connection" | "aggregate" | "distinct";
 
-/** Each of these fields is one statement per distinct argument set (`field-costs.ts`). */
-const COST = Object.freeze({ cost: ONE_STATEMENT });
+/**
+ * Each of these fields is one statement per distinct argument set (`field-costs.ts`). Prototype-less, so
+ * graphql-js keeps this one object instead of copying it into every field (see NO_EXTENSIONS).
+ */
+const COST: Readonly<{ cost: typeof ONE_STATEMENT }> = Object.freeze(
+  Object.assign(Object.create(null), { cost: ONE_STATEMENT }),
+);
+
+/**
+ * The same field with prototype-less `extensions` on it and its arguments, which graphql-js then shares instead of
+ * copying into every type that has the field.
+ */
+function sharedExtensions<Source>(
+  field: GraphQLFieldConfig<Source, GatewayContext>,
+): GraphQLFieldConfig<Source, GatewayContext> {
+  let args: GraphQLFieldConfigArgumentMap | undefined;
+  if (field.args) {
+    args = {};
+    for (const [name, arg] of Object.entries(field.args)) {
+      args[name] = { ...arg, extensions: prototypeLess(arg.extensions) };
+    }
+  }
+  return { ...field, args, extensions: prototypeLess(field.extensions) };
+}
+
+function prototypeLess<T extends object>(extensions: T | null | undefined): Readonly<T> {
+  if (extensions == null) return NO_EXTENSIONS as unknown as T;
+  if (Object.getPrototypeOf(extensions) === null) return extensions;
+  return Object.freeze(Object.assign(Object.create(null), extensions));
+}
+
+/** Connection fields that are the same in every macro's connection and edge, made once per generator. */
+interface ConnectionFields {
+  readonly cursor: GraphQLFieldConfig<{ cursor: string; node: unknown }, GatewayContext>;
+  readonly exportUrl: GraphQLFieldConfig<Connection<unknown>, GatewayContext>;
+  readonly pageInfo: GraphQLFieldConfig<Connection<unknown>, GatewayContext>;
+  readonly totalCount: GraphQLFieldConfig<Connection<unknown>, GatewayContext>;
+}
+
+function connectionFields(statics: MacroTypeStatics): ConnectionFields {
+  const exportUrl = exportUrlField(statics.ExportFormat) as GraphQLFieldConfig<
+    Connection<unknown>,
+    GatewayContext
+  >;
+  return {
+    cursor: { type: new GraphQLNonNull(GraphQLString), resolve: EDGE_CURSOR, extensions: NO_EXTENSIONS },
+    exportUrl: sharedExtensions(exportUrl),
+    pageInfo: {
+      type: new GraphQLNonNull(statics.PageInfo),
+      resolve: CONNECTION_PAGE_INFO,
+      extensions: NO_EXTENSIONS,
+    },
+    totalCount: {
+      type: GraphQLInt,
+      description: TOTAL_COUNT_DOC,
+      resolve: CONNECTION_TOTAL,
+      extensions: NO_EXTENSIONS,
+    },
+  };
+}
 
 /** The fields every macro adds, each on `Experiment` (that experiment) and on `Query` (across `experimentIds`). */
 const MACRO_FIELDS: readonly {

@@ -83,26 +83,65 @@ const MAX_KEYED_DIGITS = 15;
 /** From this length on, sorting keys natively beats calling a comparator n·log n times. */
 const KEYED_SORT_MIN = 500;
 
+/**
+ * Natural keys of the names sorted lately. Generated types repeat the same field names in every macro (and in its
+ * where, enum and aggregate types), so a name's key is worked out once, not on every comparison. Bounded: cleared
+ * when full.
+ */
+const KEYS = new Map<string, string | undefined>();
+const MAX_KEYS = 100_000;
+
+function cachedKey(name: string): string | undefined {
+  let key = KEYS.get(name);
+  if (key === undefined && !KEYS.has(name)) {
+    if (KEYS.size >= MAX_KEYS) KEYS.clear();
+    key = naturalKey(name);
+    KEYS.set(name, key);
+  }
+  return key;
+}
+
 /** Sorts in place into schema order. Names must be unique (they are: type names, or field names of one type). */
 export function sortBySchemaName<T>(items: T[], nameOf: (item: T) => string): T[] {
+  if (items.length < KEYED_SORT_MIN) {
+    const keys: string[] = [];
+    for (const item of items) {
+      const key = cachedKey(nameOf(item));
+      if (key === undefined) return insertionSort(items, items.map(nameOf), compareNames);
+      keys.push(key);
+    }
+    // Keys compare as plain strings in the same order (`naturalKey`).
+    return insertionSort(items, keys, compareCodeUnits);
+  }
   const names = items.map(nameOf);
-  if (items.length >= KEYED_SORT_MIN && sortByKeys(items, names)) return items;
-  // Type field lists are short: a binary insertion sort in plain JS beats Array#sort calling back a comparator.
+  if (sortByKeys(items, names)) return items;
+  return insertionSort(items, names, compareNames);
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Type field lists are short: a binary insertion sort in plain JS beats Array#sort calling back a comparator.
+ * `by[i]` is what item i is compared by; both are sorted together.
+ */
+function insertionSort<T>(items: T[], by: string[], compare: (a: string, b: string) => number): T[] {
   for (let i = 1; i < items.length; i++) {
-    const name = names[i]!;
+    const name = by[i]!;
     const item = items[i]!;
     let low = 0;
     let high = i;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (compareNames(names[middle]!, name) <= 0) low = middle + 1;
+      if (compare(by[middle]!, name) <= 0) low = middle + 1;
       else high = middle;
     }
     for (let j = i; j > low; j--) {
-      names[j] = names[j - 1]!;
+      by[j] = by[j - 1]!;
       items[j] = items[j - 1]!;
     }
-    names[low] = name;
+    by[low] = name;
     items[low] = item;
   }
   return items;

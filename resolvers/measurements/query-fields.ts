@@ -10,7 +10,7 @@
  */
 import type { MacroTypeModel, ModelField } from "../../codegen/macro-type-model.js";
 import { type FieldScalar, isNumericScalar, isTimeScalar } from "../../codegen/scalar-kinds.js";
-import type { Dialect } from "../../lakehouse/dialect.js";
+import type { Dialect, VariantScalarType } from "../../lakehouse/dialect.js";
 import { dialectSql, ident, type ParamType, type Sql, sql, table } from "../../lakehouse/sql.js";
 import { PARAM_TYPE_OF_CAST, variantCastOf } from "../../lakehouse/variant-casts.js";
 
@@ -127,15 +127,46 @@ function baseField(
   };
 }
 
-const SOURCE_CACHE = new WeakMap<MacroTypeModel, QuerySource>();
+/**
+ * An output field of a macro. Its SQL expression is built on first use: a catalog has tens of thousands of these,
+ * and the schema build, which makes them all, needs only their names and types.
+ */
+class OutputQueryField implements QueryField {
+  readonly origin = "output";
+  readonly nullable = true;
+  readonly paramType: ParamType;
+  readonly #cast: VariantScalarType;
+  #expr: Sql | undefined;
 
-/** The query fields of a macro's measurements (`experiment_macro_data AS m`). Cached per model. */
-export function measurementQuerySource(model: MacroTypeModel): QuerySource {
-  const cached = SOURCE_CACHE.get(model);
-  if (cached) return cached;
-  const alias = "m";
-  const col = (name: string) => ident(alias, name);
-  const base = [
+  constructor(
+    readonly name: string,
+    readonly graphqlPath: readonly string[],
+    readonly path: readonly string[],
+    readonly description: string,
+    readonly scalar: FieldScalar,
+    cast: VariantScalarType,
+  ) {
+    this.#cast = cast;
+    this.paramType = PARAM_TYPE_OF_CAST[cast];
+  }
+
+  get expr(): Sql {
+    if (this.#expr === undefined) {
+      const path = this.path;
+      const cast = this.#cast;
+      this.#expr = dialectSql((d: Dialect) => d.variantGet(MACRO_OUTPUT, path, cast));
+    }
+    return this.#expr;
+  }
+}
+
+const MEASUREMENT_ALIAS = "m";
+const MACRO_OUTPUT = ident(MEASUREMENT_ALIAS, "macro_output");
+
+/** The base columns every macro's measurements have, the same objects for every macro (they are immutable). */
+const MEASUREMENT_BASE: readonly QueryField[] = (() => {
+  const col = (name: string) => ident(MEASUREMENT_ALIAS, name);
+  return [
     baseField("rowId", "ID", col("id"), "bigint", false, "The sample's 64-bit row id."),
     baseField("experimentId", "ID", col("experiment_id"), "string", false, "The experiment."),
     baseField("deviceId", "String", col("device_id"), "string", true, "The device that measured."),
@@ -149,17 +180,31 @@ export function measurementQuerySource(model: MacroTypeModel): QuerySource {
     ),
     baseField("timestamp", "DateTime", col("timestamp"), "timestamp", true, "When the sample was taken."),
   ];
-  const enumNames = new NameAllocator(
-    base.map((f) => f.name),
-    true,
-  );
+})();
+const MEASUREMENT_BASE_NAMES = MEASUREMENT_BASE.map((f) => f.name);
+const MEASUREMENT_FROM = sql`${table("experiment_macro_data")} AS ${ident(MEASUREMENT_ALIAS)}`;
+const MEASUREMENT_COLUMNS: QuerySource["columns"] = {
+  id: ident(MEASUREMENT_ALIAS, "id"),
+  experimentId: ident(MEASUREMENT_ALIAS, "experiment_id"),
+  questions: ident(MEASUREMENT_ALIAS, "questions"),
+  deviceId: ident(MEASUREMENT_ALIAS, "device_id"),
+  contributor: MEASUREMENT_BASE[3]!.expr,
+};
+
+const SOURCE_CACHE = new WeakMap<MacroTypeModel, QuerySource>();
+
+/** The query fields of a macro's measurements (`experiment_macro_data AS m`). Cached per model. */
+export function measurementQuerySource(model: MacroTypeModel): QuerySource {
+  const cached = SOURCE_CACHE.get(model);
+  if (cached) return cached;
+  const base = MEASUREMENT_BASE;
+  const enumNames = new NameAllocator(MEASUREMENT_BASE_NAMES, true);
   const fields: QueryField[] = [...base];
-  const output = col("macro_output");
 
   const walk = (modelFields: readonly ModelField[], graphqlPath: readonly string[]): WhereNode => {
     // Top-level output fields share the where input with base columns and the controls.
     const inputNames = new NameAllocator(
-      graphqlPath.length === 0 ? [...base.map((f) => f.name), ...WHERE_CONTROL_NAMES] : [],
+      graphqlPath.length === 0 ? [...MEASUREMENT_BASE_NAMES, ...WHERE_CONTROL_NAMES] : [],
     );
     const node = new Map<string, WhereEntry>();
     for (const f of modelFields) {
@@ -180,18 +225,14 @@ export function measurementQuerySource(model: MacroTypeModel): QuerySource {
       if (f.type.kind !== "scalar" || f.type.scalar === "JSON") continue;
       const cast = variantCastOf(f.type);
       if (typeof cast !== "string" || cast === "json") continue;
-      const path = [...f.path];
-      const field: QueryField = {
-        name: enumNames.allocate(at.join("_")),
-        graphqlPath: at,
-        path,
-        description: f.description,
-        scalar: f.type.scalar,
-        expr: dialectSql((d: Dialect) => d.variantGet(output, path, cast)),
-        paramType: PARAM_TYPE_OF_CAST[cast],
-        nullable: true,
-        origin: "output",
-      };
+      const field = new OutputQueryField(
+        enumNames.allocate(at.join("_")),
+        at,
+        [...f.path],
+        f.description,
+        f.type.scalar,
+        cast,
+      );
       fields.push(field);
       node.set(inputNames.allocate(f.name), { kind: "field", field });
     }
@@ -203,19 +244,13 @@ export function measurementQuerySource(model: MacroTypeModel): QuerySource {
 
   const source: QuerySource = {
     kind: "measurements",
-    alias,
-    from: sql`${table("experiment_macro_data")} AS ${ident(alias)}`,
+    alias: MEASUREMENT_ALIAS,
+    from: MEASUREMENT_FROM,
     annotationTable: model.macroFilename,
     fields,
     byName: new Map(fields.map((f) => [f.name, f])),
     where,
-    columns: {
-      id: col("id"),
-      experimentId: col("experiment_id"),
-      questions: col("questions"),
-      deviceId: col("device_id"),
-      contributor: base[3]!.expr,
-    },
+    columns: MEASUREMENT_COLUMNS,
   };
   SOURCE_CACHE.set(model, source);
   return source;

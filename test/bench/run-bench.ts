@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- [--runs 20] [--warmup 2] [--budget-s 240] [--fresh] [--write] [--db data/bench.duckdb]
- *                   [--only id,id] [--skip-schema-build] [--skip-first-start] [--schema-runs 3]`
+ *                   [--only id,id] [--skip-schema-build] [--skip-first-start] [--schema-runs 3]
+ *                   [--schema-cold-runs 5]`
  *
  * Performance is measured, not asserted with timers: the reference operations run through the REAL server on the
  * `bench` data preset, beside their floor (the same result from one hand-written SQL statement), with the
@@ -9,7 +10,8 @@
  *   2. the server on that file with the result cache off: every uncached operation, timed over HTTP;
  *   3. the server again with the default cache: the repeated dashboard;
  *   4. the servers stopped (DuckDB allows one writer process), the floors in-process on the file read-only;
- *   5. schema build time for a generated 1,000 × 50 catalog; first start of `npm start` on an empty folder;
+ *   5. schema build time for a generated 1,000 × 50 catalog, cold (the first build, each in a fresh process) and
+ *      warm (rebuilds in one process); first start of `npm start` on an empty folder;
  *   6. a table on stdout, the raw figures in `data/bench-results.json`, and with `--write` BENCHMARKS.md.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -33,12 +35,18 @@ import { runFloor } from "./floor-statements.js";
 import { summarize, timeRuns } from "./latency-stats.js";
 import type { OperationCheck, ReferenceOperation, SkippedOperation } from "./reference-operations.js";
 import { referenceOperations } from "./reference-operations.js";
-import { benchSchemaBuild, type SchemaBuildResult } from "./schema-build-bench.js";
+import {
+  benchColdSchemaBuild,
+  benchSchemaBuild,
+  type ColdSchemaBuildResult,
+  type SchemaBuildResult,
+} from "./schema-build-bench.js";
 import { type Discovery, discover } from "./schema-discovery.js";
 
 const USAGE =
   "usage: npm run bench -- [--runs 20] [--warmup 2] [--budget-s 240] [--fresh] [--write] [--db data/bench.duckdb]\n" +
-  "                        [--only id,id] [--skip-schema-build] [--skip-first-start] [--schema-runs 3]";
+  "                        [--only id,id] [--skip-schema-build] [--skip-first-start] [--schema-runs 3]\n" +
+  "                        [--schema-cold-runs 5]";
 
 interface Options {
   readonly runs: number;
@@ -51,6 +59,7 @@ interface Options {
   readonly schemaBuild: boolean;
   readonly firstStart: boolean;
   readonly schemaRuns: number;
+  readonly schemaColdRuns: number;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -68,6 +77,7 @@ function parseOptions(): Options {
       "skip-schema-build": { type: "boolean", default: false },
       "skip-first-start": { type: "boolean", default: false },
       "schema-runs": { type: "string", default: "3" },
+      "schema-cold-runs": { type: "string", default: "5" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -92,6 +102,7 @@ function parseOptions(): Options {
     schemaBuild: !values["skip-schema-build"],
     firstStart: !values["skip-first-start"],
     schemaRuns: int("schema-runs", values["schema-runs"], 1),
+    schemaColdRuns: int("schema-cold-runs", values["schema-cold-runs"], 1),
   };
 }
 
@@ -273,7 +284,10 @@ async function main(): Promise<void> {
   const results = await floorPhase(db, outcomes, options);
 
   let schemaBuild: SchemaBuildResult | null = null;
+  let schemaBuildCold: ColdSchemaBuildResult | null = null;
   if (options.schemaBuild) {
+    log(`schema build: 1,000 macros × 50 fields, cold, ${options.schemaColdRuns} fresh processes…`);
+    schemaBuildCold = await benchColdSchemaBuild({ processes: options.schemaColdRuns });
     log(`schema build: 1,000 macros × 50 fields, ${options.schemaRuns} builds after a warm-up…`);
     schemaBuild = benchSchemaBuild({ runs: options.schemaRuns });
   }
@@ -308,6 +322,7 @@ async function main(): Promise<void> {
     operations: results,
     skipped,
     schemaBuild,
+    schemaBuildCold,
     firstStart,
   };
   writeFileSync(

@@ -1,8 +1,13 @@
 /**
- * Schema build time for a large generated catalog (in-process, no lakehouse): 1,000 macros × 50 fields, each
- * `output_schema` printed in the exact `schema_of_variant_agg` format, spread over experiments so that some macros
- * merge across experiments. This is what the registry does at start-up and on every catalog change.
+ * Schema build time for a large generated catalog (no lakehouse): 1,000 macros × 50 fields, each `output_schema`
+ * printed in the exact `schema_of_variant_agg` format, spread over experiments so that some macros merge across
+ * experiments. Two figures: cold, the first build in a fresh process (what start-up costs, `schema-build-cold.ts`),
+ * and warm, rebuilds in one process after a warm-up, where the builder reuses every unchanged macro's types (what a
+ * catalog change that touches few macros costs).
  */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { printVariantSchema } from "../../codegen/variant-schema-printer.js";
 import type { VariantField, VariantType } from "../../codegen/variant-type.js";
 import { type CatalogInputEntry, GatewaySchemaBuilder } from "../../schema/build-schema.js";
@@ -124,5 +129,42 @@ export function benchSchemaBuild(options: {
     types,
     warnings,
     latency: summarize(times),
+  };
+}
+
+export interface ColdSchemaBuildResult {
+  readonly processes: number;
+  /** Static schema and first build together: what a fresh process spends before it can serve. */
+  readonly total: LatencySummary;
+  /** The first `build` alone. */
+  readonly build: LatencySummary;
+  /** Constructing the builder (the static schema, with Pothos) alone. */
+  readonly static: LatencySummary;
+}
+
+interface ColdRun {
+  readonly staticMs: number;
+  readonly buildMs: number;
+  readonly totalMs: number;
+}
+
+const COLD_ENTRY = fileURLToPath(new URL("./schema-build-cold.ts", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Cold builds, one fresh `node --import tsx` process each, one after the other (they would share the CPU). */
+export async function benchColdSchemaBuild(options: { processes: number }): Promise<ColdSchemaBuildResult> {
+  const runs: ColdRun[] = [];
+  for (let i = 0; i < options.processes; i++) {
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", COLD_ENTRY], {
+      cwd: REPO_ROOT,
+      maxBuffer: 1 << 20,
+    });
+    runs.push(JSON.parse(stdout.trim().split("\n").at(-1)!) as ColdRun);
+  }
+  return {
+    processes: runs.length,
+    total: summarize(runs.map((r) => r.totalMs)),
+    build: summarize(runs.map((r) => r.buildMs)),
+    static: summarize(runs.map((r) => r.staticMs)),
   };
 }
