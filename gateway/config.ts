@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { DatabricksConfig } from "../lakehouse/databricks/databricks-lakehouse.js";
+import { DEFAULT_MAX_GROUPS } from "../resolvers/measurements/compile-aggregate.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -43,6 +44,7 @@ const EnvSchema = z.object({
   FEDERATION: bool.default(false),
   CATALOG_SOURCE: z.enum(["experiment_macros", "experiment_table_metadata"]).default("experiment_macros"),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
+  MAX_AGGREGATE_GROUPS: z.coerce.number().int().min(1).default(DEFAULT_MAX_GROUPS),
   MAX_DEPTH: z.coerce.number().int().min(1).default(15),
   MAX_ALIASES: z.coerce.number().int().min(0).default(30),
   MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(20),
@@ -126,6 +128,8 @@ export interface GatewayConfig {
   /** How often the freshness watch compares experiment watermarks (drives cache invalidation). */
   readonly freshnessPollMs: number;
   readonly maxPageSize: number;
+  /** The most groups an aggregate returns, and the largest `limit` it takes. */
+  readonly maxAggregateGroups: number;
   /** Limits checked before an operation runs (see README, "Limits"). */
   readonly limits: {
     readonly depth: number;
@@ -238,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     catalog: { pollMs: e.CATALOG_POLL_MS, source: e.CATALOG_SOURCE, accessSets: e.SCHEMA_ACCESS_SETS },
     freshnessPollMs: e.FRESHNESS_POLL_MS,
     maxPageSize: e.MAX_PAGE_SIZE,
+    maxAggregateGroups: e.MAX_AGGREGATE_GROUPS,
     limits: {
       depth: e.MAX_DEPTH,
       aliases: e.MAX_ALIASES,

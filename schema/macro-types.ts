@@ -52,7 +52,7 @@ import { measurementQuerySource } from "../resolvers/measurements/query-fields.j
 import type { Connection } from "../resolvers/pagination/connection.js";
 import { typedFieldResolver } from "../resolvers/values/output-values.js";
 import { exportUrlField, rememberExport } from "./exports/export-url-field.js";
-import { ONE_STATEMENT } from "./field-costs.js";
+import { ONE_STATEMENT, PAGED_BY_LIMIT } from "./field-costs.js";
 import { NO_EXTENSIONS } from "./graphql-config.js";
 import {
   type MacroArgs,
@@ -278,7 +278,7 @@ function addMacro(
         type: fieldTypes[field.kind],
         description: field.onExperiment(model),
         args: args[field.kind](query, false),
-        extensions: COST,
+        extensions: COSTS[field.kind],
         resolve: (experiment, a: Args, ctx, info) => resolve(ctx, info, model, [experiment.experiment_id], a),
       },
     ]);
@@ -288,7 +288,7 @@ function addMacro(
         type: fieldTypes[field.kind],
         description: field.atRoot(model),
         args: args[field.kind](query, true),
-        extensions: COST,
+        extensions: COSTS[field.kind],
         resolve: (_root, a: Args, ctx, info) =>
           resolve(ctx, info, model, experimentScope(a.experimentIds), a),
       },
@@ -298,8 +298,13 @@ function addMacro(
 
 type MacroFieldKind = "connection" | "aggregate" | "distinct";
 
-/** Each of these fields is one statement per distinct argument set (`field-costs.ts`). */
+/** Each of these fields is one statement per distinct argument set (`field-costs.ts`); `limit` sizes `groups`. */
 const COST = Object.freeze({ cost: ONE_STATEMENT });
+const COSTS: Readonly<Record<MacroFieldKind, typeof COST>> = {
+  connection: COST,
+  aggregate: Object.freeze({ cost: PAGED_BY_LIMIT }),
+  distinct: COST,
+};
 
 /** The fields every macro adds, each on `Experiment` (that experiment) and on `Query` (across `experimentIds`). */
 const MACRO_FIELDS: readonly {
