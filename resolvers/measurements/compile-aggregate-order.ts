@@ -180,9 +180,9 @@ export function checkGroupWindow(
   offset: number | null | undefined,
   maxGroups: number,
 ): { readonly limit: number | null; readonly offset: number } {
-  if (limit != null && (!Number.isInteger(limit) || limit < 0 || limit > maxGroups)) {
+  if (limit != null && (!Number.isInteger(limit) || limit < 1 || limit > maxGroups)) {
     throw new BadUserInputError(
-      `\`limit\` must be between 0 and ${maxGroups.toLocaleString("en-US")}; narrow \`where\` or page with \`offset\`.`,
+      `\`limit\` must be between 1 and ${maxGroups.toLocaleString("en-US")}; narrow \`where\` or page with \`offset\`.`,
       { argument: "limit" },
     );
   }
