@@ -382,7 +382,8 @@ export function readAggregate(compiled: CompiledAggregate, rows: readonly Row[])
   if (compiled.limit === null && rows.length > compiled.maxGroups) {
     throw new BadUserInputError(
       `The aggregate has more than ${compiled.maxGroups.toLocaleString("en-US")} groups. Narrow \`where\`, ` +
-        "group by fewer fields, or use a coarser `timeBucket` (e.g. DAY instead of HOUR).",
+        "group by fewer fields, use a coarser `timeBucket` (e.g. DAY instead of HOUR), or ask for the first groups " +
+        "with `orderBy` and `limit`.",
       { argument: "groupBy" },
     );
   }
