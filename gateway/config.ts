@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { DatabricksConfig } from "../lakehouse/databricks/databricks-lakehouse.js";
 import { TABLE_SHAPES, type TableShape } from "../lakehouse/table-shapes.js";
+import { DEFAULT_MAX_GROUPS } from "../resolvers/measurements/compile-aggregate.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -45,6 +46,7 @@ const EnvSchema = z.object({
   TABLE_SHAPE: z.enum(TABLE_SHAPES).default("centrum"),
   CATALOG_SOURCE: z.enum(["experiment_macros", "experiment_table_metadata"]).optional(),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
+  MAX_AGGREGATE_GROUPS: z.coerce.number().int().min(1).default(DEFAULT_MAX_GROUPS),
   MAX_DEPTH: z.coerce.number().int().min(1).default(15),
   MAX_ALIASES: z.coerce.number().int().min(0).default(30),
   MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(20),
@@ -133,6 +135,8 @@ export interface GatewayConfig {
   /** How often the freshness watch compares experiment watermarks (drives cache invalidation). */
   readonly freshnessPollMs: number;
   readonly maxPageSize: number;
+  /** The most groups an aggregate returns, and the largest `limit` it takes. */
+  readonly maxAggregateGroups: number;
   /** Limits checked before an operation runs (see README, "Limits"). */
   readonly limits: {
     readonly depth: number;
@@ -252,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     freshnessPollMs: e.FRESHNESS_POLL_MS,
     maxPageSize: e.MAX_PAGE_SIZE,
+    maxAggregateGroups: e.MAX_AGGREGATE_GROUPS,
     limits: {
       depth: e.MAX_DEPTH,
       aliases: e.MAX_ALIASES,

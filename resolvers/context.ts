@@ -13,6 +13,8 @@ import type { StreamHub } from "./streams/stream-hub.js";
 export interface PagingLimits {
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
+  /** The most groups an aggregate returns (default `DEFAULT_MAX_GROUPS`). */
+  readonly maxGroups?: number;
 }
 
 export interface GatewayContext {

@@ -5,6 +5,8 @@
 
 /** A field that runs one statement per distinct argument set (a page, an aggregate, one experiment). */
 export const ONE_STATEMENT = Object.freeze({ statements: 1 });
+/** One statement whose `limit` argument (when given) is the size of its lists: an aggregate's `groups`. */
+export const PAGED_BY_LIMIT = Object.freeze({ statements: 1, pageArgument: "limit" });
 /** A relation read through a per-request dataloader: one statement per level, whatever the number of parents. */
 export const BATCHED = Object.freeze({ statements: 1, batched: true });
 /** A mutation: access, validation, the ledger and the write (an upper bound). */

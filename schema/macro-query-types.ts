@@ -1,7 +1,7 @@
 /**
  * The generated query language types of one macro, with plain graphql-js (built per catalog, so kept cheap): for a
  * measurement type `X`, `XWhere` (nested objects get their own `…Where`), `XOrderBy`, the field enums `XField` /
- * `XNumericField`, `XAggregateGroupBy`, `XAggregate`, `XAggregateGroup`, `XGroupKey`, `XNumericAggregates`,
+ * `XNumericField`, `XAggregateGroupBy`, `XAggregateOrderBy` (and `XAggregateOrderMeasure`), `XAggregate`, `XAggregateGroup`, `XGroupKey`, `XNumericAggregates`,
  * `XDistinct`, `XDistinctValue`, and the arguments of the per-macro root and `Experiment` fields.
  *
  * Names come from the field catalog (`resolvers/measurements/query-fields.ts`) the SQL compilers resolve them with;
@@ -39,6 +39,7 @@ import {
   type QuerySource,
   type WhereNode,
 } from "../resolvers/measurements/query-fields.js";
+import { MAX_OFFSET } from "../resolvers/pagination/connection.js";
 import { jsonValue } from "../resolvers/values/output-values.js";
 import { listOf, NO_EXTENSIONS, nonNull } from "./graphql-config.js";
 import { schemaNameOf, sortBySchemaName, sortedMap } from "./schema-order.js";
@@ -61,6 +62,7 @@ export interface QueryLanguageStatics {
   readonly SortDirection: GraphQLEnumType;
   readonly NullsOrder: GraphQLEnumType;
   readonly TimeBucket: GraphQLEnumType;
+  readonly AggregateMeasureFunction: GraphQLEnumType;
   readonly JSON: GraphQLScalarType;
   readonly DateTime: GraphQLScalarType;
   readonly BigInt: GraphQLScalarType;
@@ -71,6 +73,7 @@ export interface MacroQueryTypes {
   readonly OrderBy: GraphQLInputObjectType;
   readonly Field: GraphQLEnumType;
   readonly GroupBy: GraphQLInputObjectType;
+  readonly AggregateOrderBy: GraphQLInputObjectType;
   readonly Aggregate: GraphQLObjectType;
   readonly Distinct: GraphQLObjectType;
 }
@@ -243,8 +246,18 @@ export function macroQueryTypes(
     resolve: FUNCTION_RESOLVERS.countDistinct,
   };
   let groupFields: GraphQLFieldConfigMap<AggregateGroup, unknown>;
+  let OrderMeasure: GraphQLInputObjectType | undefined;
   if (numeric.length > 0) {
     const NumericField = fieldEnum(`${name}NumericField`, numeric, "Numeric fields (for corr).");
+    OrderMeasure = new GraphQLInputObjectType({
+      name: `${name}AggregateOrderMeasure`,
+      description: "A numeric aggregate of a field, e.g. `{fn: AVG, field: …}` (need not be selected).",
+      fields: {
+        field: { type: nonNull(NumericField) },
+        fn: { type: nonNull(statics.AggregateMeasureFunction) },
+      },
+    });
+    out.push(OrderMeasure);
     const aggregateFields = perFieldMeasures(numeric, () => GraphQLFloat);
     const NumericAggregates = new GraphQLObjectType<NumericParent>({
       name: `${name}NumericAggregates`,
@@ -293,6 +306,25 @@ export function macroQueryTypes(
   } else {
     groupFields = { count, countDistinct, key };
   }
+  const AggregateOrderBy = new GraphQLInputObjectType({
+    name: `${name}AggregateOrderBy`,
+    description:
+      "One sort key of the groups: set exactly one of `key`, `count`, `measure`. Groups that tie are ordered by " +
+      "their group keys, so the order is always the same.",
+    fields: {
+      count: { type: GraphQLBoolean, description: "By the group's row count." },
+      direction: { type: statics.SortDirection, defaultValue: "ASC" },
+      key: {
+        type: GroupBy,
+        description: "By a group key: one of the `groupBy` entries, written the same way.",
+      },
+      ...(OrderMeasure
+        ? { measure: { type: OrderMeasure, description: "By a numeric aggregate of a field." } }
+        : {}),
+      nulls: { type: statics.NullsOrder, description: NULLS_DOC },
+    },
+  });
+
   const Group = new GraphQLObjectType<AggregateGroup>({
     name: `${name}AggregateGroup`,
     description: "One group of rows and its aggregates.",
@@ -303,10 +335,16 @@ export function macroQueryTypes(
     name: `${name}Aggregate`,
     description: "Aggregates of the rows matching `where`, by group (one statement).",
     fields: {
-      count: { type: NON_NULL_INT, description: "Rows over all groups.", resolve: AGGREGATE_COUNT },
+      count: {
+        type: NON_NULL_INT,
+        description:
+          "Rows over all groups, also those `limit` and `offset` leave out (0 when `offset` passes the last group).",
+        resolve: AGGREGATE_COUNT,
+      },
       groups: {
         type: nonNull(listOf(nonNull(Group))),
-        description: "Groups in key order; without `groupBy`, one group with an empty key.",
+        description:
+          "Groups in `orderBy` order (default: key order); without `groupBy`, one group with an empty key.",
         resolve: AGGREGATE_GROUPS,
       },
     },
@@ -347,8 +385,8 @@ export function macroQueryTypes(
     },
   });
 
-  out.push(Field, OrderBy, GroupBy, GroupKey, Group, Aggregate, DistinctValue, Distinct);
-  return { Where, OrderBy, Field, GroupBy, Aggregate, Distinct };
+  out.push(Field, OrderBy, GroupBy, AggregateOrderBy, GroupKey, Group, Aggregate, DistinctValue, Distinct);
+  return { Where, OrderBy, Field, GroupBy, AggregateOrderBy, Aggregate, Distinct };
 }
 
 /** `<name>Where` for a where node; nested objects get `<ObjectType>Where` (the catalog drops empty ones). */
@@ -444,6 +482,16 @@ export function macroArgs(statics: QueryLanguageStatics): MacroArgs {
     defaultValue: DEFAULT_DISTINCT_FIRST,
     description: `How many values (at most ${MAX_DISTINCT_FIRST}).`,
   };
+  const groupLimit = {
+    type: GraphQLInt,
+    description:
+      "Only the first groups in `orderBy` order, e.g. the top 10 by count (at most `MAX_AGGREGATE_GROUPS`, default " +
+      "10,000).",
+  };
+  const groupOffset = {
+    type: GraphQLInt,
+    description: `Skip this many groups first (at most ${MAX_OFFSET.toLocaleString("en-US")}).`,
+  };
   const where = (t: MacroQueryTypes) => ({ type: t.Where, description: WHERE_DOC });
   // Keys in schema order.
   return {
@@ -462,9 +510,19 @@ export function macroArgs(statics: QueryLanguageStatics): MacroArgs {
       ...(ids ? { experimentIds } : {}),
       groupBy: {
         type: listOf(nonNull(t.GroupBy)),
-        description: "Grouping dimensions in key order (none: one group). At most 10,000 groups.",
+        description:
+          "Grouping dimensions in key order (none: one group). At most 10,000 groups by default " +
+          "(`MAX_AGGREGATE_GROUPS`); with `limit`, more are no error.",
       },
       includeErrors,
+      limit: groupLimit,
+      offset: groupOffset,
+      orderBy: {
+        type: listOf(nonNull(t.AggregateOrderBy)),
+        description:
+          "Group order, most significant first (default: key order); the group keys break ties. `cumsum` stays a " +
+          "running sum in key order over all groups, whatever the order and limit.",
+      },
       timeBucket,
       timeZone,
       where: where(t),

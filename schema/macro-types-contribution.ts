@@ -79,6 +79,7 @@ function createGenerator(assembly: SchemaAssembly): MacroTypeGenerator {
     SortDirection: type<GraphQLEnumType>("SortDirection"),
     NullsOrder: type<GraphQLEnumType>("NullsOrder"),
     TimeBucket: type<GraphQLEnumType>("TimeBucket"),
+    AggregateMeasureFunction: type<GraphQLEnumType>("AggregateMeasureFunction"),
     JSON: type<GraphQLScalarType>("JSON"),
     DateTime: type<GraphQLScalarType>("DateTime"),
     BigInt: type<GraphQLScalarType>("BigInt"),

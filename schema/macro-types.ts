@@ -53,7 +53,7 @@ import { measurementQuerySource } from "../resolvers/measurements/query-fields.j
 import type { Connection } from "../resolvers/pagination/connection.js";
 import { typedFieldResolver } from "../resolvers/values/output-values.js";
 import { exportUrlField, rememberExport } from "./exports/export-url-field.js";
-import { ONE_STATEMENT } from "./field-costs.js";
+import { ONE_STATEMENT, PAGED_BY_LIMIT } from "./field-costs.js";
 import { NO_EXTENSIONS } from "./graphql-config.js";
 import {
   type MacroArgs,
@@ -294,7 +294,7 @@ function addMacro(
         type: fieldTypes[field.kind],
         description: field.onExperiment(model),
         args: args[field.kind](query, false),
-        extensions: COST,
+        extensions: COSTS[field.kind],
         resolve: (experiment, a: Args, ctx, info) => resolve(ctx, info, model, [experiment.experiment_id], a),
       },
     ]);
@@ -304,7 +304,7 @@ function addMacro(
         type: fieldTypes[field.kind],
         description: field.atRoot(model),
         args: args[field.kind](query, true),
-        extensions: COST,
+        extensions: COSTS[field.kind],
         resolve: (_root, a: Args, ctx, info) =>
           resolve(ctx, info, model, experimentScope(a.experimentIds), a),
       },
@@ -318,9 +318,15 @@ type MacroFieldKind = "connection" | "aggregate" | "distinct";
  * Each of these fields is one statement per distinct argument set (`field-costs.ts`). Prototype-less, so
  * graphql-js keeps this one object instead of copying it into every field (see NO_EXTENSIONS).
  */
-const COST: Readonly<{ cost: typeof ONE_STATEMENT }> = Object.freeze(
+const COST: Readonly<{ cost: typeof ONE_STATEMENT | typeof PAGED_BY_LIMIT }> = Object.freeze(
   Object.assign(Object.create(null), { cost: ONE_STATEMENT }),
 );
+/** `limit` sizes an aggregate's `groups` (`field-costs.ts`). */
+const COSTS: Readonly<Record<MacroFieldKind, typeof COST>> = {
+  connection: COST,
+  aggregate: Object.freeze(Object.assign(Object.create(null), { cost: PAGED_BY_LIMIT })),
+  distinct: COST,
+};
 
 /**
  * The same field with prototype-less `extensions` on it and its arguments, which graphql-js then shares instead of

@@ -203,7 +203,11 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       return createGatewayContext({
         viewer,
         lakehouse,
-        limits: { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(100, config.maxPageSize) },
+        limits: {
+          maxPageSize: config.maxPageSize,
+          defaultPageSize: Math.min(100, config.maxPageSize),
+          maxGroups: config.maxAggregateGroups,
+        },
         signal: initial.request?.signal,
         events: deps.pubsub,
         streams: deps.streams,

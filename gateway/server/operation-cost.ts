@@ -3,7 +3,8 @@
  *
  * - **nodes**: how many field values the response will hold at most — every field counts once per parent it is
  *   resolved for; a connection's `edges` multiply by its page size (`first`/`last`, the default page when absent),
- *   every other list of objects by its `cost.listSize` (default 10). The cyclic relations
+ *   an aggregate's `groups` by its `limit` (`cost.pageArgument`, when given), every other list of objects by its
+ *   `cost.listSize` (default 10). The cyclic relations
  *   (`measurement → sample → measurements → …`) grow this geometrically, so the node limit stops them.
  * - **statements**: the lakehouse statements it will cost at most. A field with `extensions.cost.statements` costs
  *   that many per distinct argument set (identical ones run once per operation); a batched relation
@@ -37,6 +38,8 @@ export interface FieldCost {
   readonly listSize?: number;
   /** For a list field: the list argument whose length is its size (`_entities(representations:)`). */
   readonly listSizeArgument?: string;
+  /** A number argument that sizes the lists below this field when given (`limit` of an aggregate's `groups`). */
+  readonly pageArgument?: string;
 }
 
 export interface OperationCost {
@@ -128,6 +131,8 @@ export function operationCost(
       if (def.args.some((a) => a.name === "first" || a.name === "last")) {
         childPage = pageArg ?? options.defaultPageSize;
       }
+      const pageSize = cost?.pageArgument ? args[cost.pageArgument] : undefined;
+      if (typeof pageSize === "number") childPage = pageSize;
       const sizeArgument = cost?.listSizeArgument ? args[cost.listSizeArgument] : undefined;
       const listSize = Array.isArray(sizeArgument) ? sizeArgument.length : cost?.listSize;
       if (isListType(nullable)) childMultiplier *= page ?? listSize ?? defaultList;

@@ -7,7 +7,9 @@
  *
  * Dimensions and values are computed once in the inner select, so the outer statement groups plain columns (no
  * repeated expressions with their own parameters). More than `maxGroups` groups is an error that says how to
- * narrow the query — never a silently cut result.
+ * narrow the query — never a silently cut result — unless `limit` asks for the first groups only (then the
+ * statement also sums all groups' rows in a window, for `count`). `orderBy`, `limit` and `offset` compile in
+ * `compile-aggregate-order.ts`.
  *
  * Pure: plain arguments in, `Sql` out; `readAggregate` turns the rows back into groups.
  */
@@ -18,6 +20,12 @@ import { dialectSql, ident, join, type Sql, sql } from "../../lakehouse/sql.js";
 import { BadUserInputError } from "../errors.js";
 import { andAll } from "../pagination/page-statement.js";
 import { bucketTime, isTimeZone } from "../values/time-zones.js";
+import {
+  type AggregateOrderByArgs,
+  checkGroupWindow,
+  orderTerms,
+  planAggregateOrder,
+} from "./compile-aggregate-order.js";
 import { isNumeric, isTime, type QueryField, type QuerySource, questionAnswer } from "./query-fields.js";
 
 export const DEFAULT_MAX_GROUPS = 10_000;
@@ -61,6 +69,11 @@ export interface AggregateInput {
   readonly timeBucket?: TimeBucketUnit | null;
   readonly timeZone?: string | null;
   readonly measures: readonly AggregateMeasure[];
+  /** Group order, most significant first; the group keys break ties (default: key order). */
+  readonly orderBy?: readonly AggregateOrderByArgs[] | null;
+  /** Only the first `limit` groups after `offset` (at most `maxGroups`). */
+  readonly limit?: number | null;
+  readonly offset?: number | null;
   readonly maxGroups?: number;
 }
 
@@ -84,9 +97,14 @@ export interface CompiledAggregate {
   /** Measures read exactly (min/max of BigInt fields) → how they are returned. */
   readonly exact: ReadonlyMap<string, "bigint">;
   readonly maxGroups: number;
+  /** The asked `limit`: more groups than `maxGroups` is then no error. */
+  readonly limit: number | null;
+  /** The rows of all groups are summed in a window (`ROWS_ALIAS`): the statement returns only some groups. */
+  readonly windowedCount: boolean;
 }
 
 export const COUNT_ALIAS = "__count";
+export const ROWS_ALIAS = "__rows";
 
 export function measureKey(m: AggregateMeasure): string {
   return m.fn === "corr" ? `corr:${m.a}:${m.b}` : `${m.fn}:${m.field}`;
@@ -258,6 +276,9 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
   const { source } = input;
   const maxGroups = input.maxGroups ?? DEFAULT_MAX_GROUPS;
   const dimensions = compileDimensions(input);
+  const order = planAggregateOrder(input.orderBy, dimensions);
+  const window = checkGroupWindow(input.limit, input.offset, maxGroups);
+  const windowedCount = window.limit !== null || window.offset > 0;
 
   // Each numeric field is read once (as DOUBLE: integer sums must not overflow), whatever measures use it;
   // min and max of a BigInt field read it as itself (a second column), so they come back exact.
@@ -272,7 +293,9 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
   const dimensionKeys = dimensions.map((d) => ident(d.alias));
   const measures = new Map<string, string>();
   const outer: Sql[] = [...dimensions.map((d) => ident(d.alias)), sql`count(*) AS ${ident(COUNT_ALIAS)}`];
-  for (const m of input.measures) {
+  if (windowedCount) outer.push(sql`sum(count(*)) OVER () AS ${ident(ROWS_ALIAS)}`);
+  // The order's measures after the selected ones (the same column when both ask for one).
+  for (const m of [...input.measures, ...order.measures]) {
     const key = measureKey(m);
     if (measures.has(key)) continue;
     const alias = `a${measures.size}`;
@@ -310,13 +333,15 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
   )}) AS ${ident("q")}`;
   if (dimensions.length > 0) {
     const keys = dimensions.map((d) => ident(d.alias));
-    const order = join(
-      keys.map((k) => sql`${k} ASC NULLS LAST`),
-      ", ",
-    );
-    statement = sql`${statement} GROUP BY ${join(keys)} ORDER BY ${order} LIMIT ${maxGroups + 1}`;
+    const terms = orderTerms(order, dimensions, COUNT_ALIAS, (m) => measures.get(measureKey(m))!);
+    statement = sql`${statement} GROUP BY ${join(keys)} ORDER BY ${terms}`;
   }
-  return { statement, dimensions, measures, exact, maxGroups };
+  // One group without `groupBy`: only a window past it can cut it.
+  if (dimensions.length > 0 || windowedCount) {
+    statement = sql`${statement} LIMIT ${window.limit ?? maxGroups + 1}`;
+    if (window.offset > 0) statement = sql`${statement} OFFSET ${window.offset}`;
+  }
+  return { statement, dimensions, measures, exact, maxGroups, limit: window.limit, windowedCount };
 }
 
 /** A group as the resolvers read it. */
@@ -354,10 +379,11 @@ function toBigInt(value: RowValue | undefined): bigint | null {
 
 /** Rows of an aggregate statement → groups; BAD_USER_INPUT when there are more than the cap. */
 export function readAggregate(compiled: CompiledAggregate, rows: readonly Row[]): AggregateGroup[] {
-  if (rows.length > compiled.maxGroups) {
+  if (compiled.limit === null && rows.length > compiled.maxGroups) {
     throw new BadUserInputError(
       `The aggregate has more than ${compiled.maxGroups.toLocaleString("en-US")} groups. Narrow \`where\`, ` +
-        "group by fewer fields, or use a coarser `timeBucket` (e.g. DAY instead of HOUR).",
+        "group by fewer fields, use a coarser `timeBucket` (e.g. DAY instead of HOUR), or ask for the first groups " +
+        "with `orderBy` and `limit`.",
       { argument: "groupBy" },
     );
   }
@@ -408,4 +434,17 @@ export function readAggregate(compiled: CompiledAggregate, rows: readonly Row[])
       values,
     };
   });
+}
+
+/**
+ * Rows over all groups: the groups' counts, or the window sum when the statement returned only some groups
+ * (0 when `offset` passes the last group: no row is left to carry it).
+ */
+export function aggregateRowCount(
+  compiled: CompiledAggregate,
+  rows: readonly Row[],
+  groups: readonly AggregateGroup[],
+): number {
+  if (!compiled.windowedCount) return groups.reduce((n, g) => n + g.count, 0);
+  return toNumber(rows[0]?.[ROWS_ALIAS]) ?? 0;
 }

@@ -18,10 +18,12 @@ import {
   type AggregateFunction,
   type AggregateGroup,
   type AggregateMeasure,
+  aggregateRowCount,
   compileAggregate,
   type GroupByArgs,
   readAggregate,
 } from "./compile-aggregate.js";
+import type { AggregateOrderByArgs } from "./compile-aggregate-order.js";
 import { type ExperimentScope, measurementFilters } from "./compile-measurement-page.js";
 import { compileWhere, type WhereArgs } from "./compile-where.js";
 import { measurementQuerySource } from "./query-fields.js";
@@ -31,12 +33,15 @@ export interface MeasurementAggregateArgs {
   readonly groupBy?: readonly GroupByArgs[] | null;
   readonly timeBucket?: TimeBucketUnit | null;
   readonly timeZone?: string | null;
+  readonly orderBy?: readonly AggregateOrderByArgs[] | null;
+  readonly limit?: number | null;
+  readonly offset?: number | null;
   /** Also aggregate rows where the macro failed (their outputs are mostly null). */
   readonly includeErrors?: boolean | null;
 }
 
 export interface AggregateResult {
-  /** Rows over all groups. */
+  /** Rows over all groups (also those `limit` and `offset` leave out). */
   readonly count: number;
   readonly groups: readonly AggregateGroup[];
 }
@@ -85,11 +90,15 @@ export async function measurementAggregate(
     timeBucket: args.timeBucket,
     timeZone: args.timeZone,
     measures: selectedMeasures(info),
+    orderBy: args.orderBy,
+    limit: args.limit,
+    offset: args.offset,
+    maxGroups: ctx.limits.maxGroups,
   });
   const rows = await ctx.lakehouse.query(compiled.statement, {
     signal: ctx.signal,
     cacheTags: scope ?? "all",
   });
   const groups = readAggregate(compiled, rows);
-  return { count: groups.reduce((n, g) => n + g.count, 0), groups };
+  return { count: aggregateRowCount(compiled, rows, groups), groups };
 }

@@ -1,7 +1,7 @@
 /**
  * The static query language types (Pothos): the shared filter inputs and enums (`FloatFilter`, `StringFilter`, …,
- * `SortDirection`, `NullsOrder`, `TimeBucket`, `QuestionFilter`, `AnnotationFilter`) and the sample source's
- * `SampleWhere`, `SampleOrderBy`, `SampleField`. The per-macro inputs and outputs are generated per catalog with
+ * `SortDirection`, `NullsOrder`, `TimeBucket`, `AggregateMeasureFunction`, `QuestionFilter`, `AnnotationFilter`)
+ * and the sample source's `SampleWhere`, `SampleOrderBy`, `SampleField`. The per-macro inputs and outputs are generated per catalog with
  * plain graphql-js in `schema/macro-query-types.ts`, from the same docs below.
  *
  * Operators are per type (a wrong operator is a schema error); names come from the field catalog
@@ -56,6 +56,7 @@ export interface QueryLanguageTypes {
   readonly SortDirection: AnyRef;
   readonly NullsOrder: AnyRef;
   readonly TimeBucket: EnumRef<GatewayTypes, TimeBucketUnit>;
+  readonly AggregateMeasureFunction: AnyRef;
   readonly filters: Readonly<Record<FieldScalar, AnyRef>>;
   readonly QuestionFilter: AnyRef;
   readonly AnnotationFilter: AnyRef;
@@ -106,6 +107,19 @@ export function queryLanguageTypes(builder: GatewayBuilder): QueryLanguageTypes 
       WEEK: { value: "week", description: "Weeks start on Monday." },
       MONTH: { value: "month" },
       YEAR: { value: "year" },
+    } as const,
+  });
+
+  const AggregateMeasureFunction = builder.enumType("AggregateMeasureFunction", {
+    description:
+      "A numeric aggregate that aggregate groups can be ordered by (`orderBy: [{measure: {fn, field}}]`).",
+    values: {
+      SUM: { value: "sum" },
+      AVG: { value: "avg" },
+      MIN: { value: "min" },
+      MAX: { value: "max" },
+      STDDEV: { value: "stddev", description: "Sample standard deviation." },
+      VARIANCE: { value: "variance", description: "Sample variance." },
     } as const,
   });
 
@@ -166,6 +180,7 @@ export function queryLanguageTypes(builder: GatewayBuilder): QueryLanguageTypes 
     SortDirection,
     NullsOrder,
     TimeBucket,
+    AggregateMeasureFunction,
     filters,
     QuestionFilter,
     AnnotationFilter,

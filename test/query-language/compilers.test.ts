@@ -265,6 +265,64 @@ describe("compileAggregate and compileDistinct", () => {
     );
   });
 
+  it("orders and limits groups in the one statement, every value bound", () => {
+    const { statement, measures } = compileAggregate({
+      source: typed,
+      filters: [],
+      groupBy: [{ device: true }, { question: "plot" }],
+      measures: [{ fn: "avg", field: "score" }],
+      orderBy: [
+        { measure: { fn: "max", field: "big" }, direction: "DESC" },
+        { measure: { fn: "avg", field: "score" }, nulls: "FIRST" },
+        { key: { question: "plot" }, direction: "DESC" },
+        { count: true },
+      ],
+      limit: 7,
+      offset: 3,
+    });
+    // The selected avg and the order's avg are one column; the order's max is computed though not selected.
+    expect([...measures]).toEqual([
+      ["avg:score", "a0"],
+      ["max:big", "a1"],
+    ]);
+    const d = render(statement, duckdb);
+    expect(d.text).toContain(
+      'ORDER BY "a1" DESC NULLS LAST, "a0" ASC NULLS FIRST, "g1" DESC NULLS LAST, "__count" ASC NULLS LAST, "g0" ASC NULLS LAST LIMIT $p',
+    );
+    expect(d.text).toMatch(/LIMIT \$p\d+ OFFSET \$p\d+$/);
+    expect(d.text).toContain('sum(count(*)) OVER () AS "__rows"');
+    expect(d.params.slice(-2).map((p) => p.value)).toEqual([7, 3]);
+    const b = render(statement, databricks);
+    expect(assertDatabricksSyntax(b.text)).toEqual(b.params.map((p) => `:${p.name}`));
+    expect(b.text).toMatch(/LIMIT :p\d+ OFFSET :p\d+$/);
+  });
+
+  it("a window without groupBy can still leave the one group out; no order is needed", () => {
+    const { statement } = compileAggregate({ source: typed, filters: [], measures: [], limit: 1, offset: 1 });
+    expect(render(statement, duckdb).text).toBe(
+      'SELECT count(*) AS "__count", sum(count(*)) OVER () AS "__rows" FROM (SELECT 1 AS "__one" FROM "centrum"."experiment_macro_data" AS "m" WHERE TRUE) AS "q" LIMIT $p1 OFFSET $p2',
+    );
+  });
+
+  it("group order and window errors are BAD_USER_INPUT", () => {
+    const aggregate = (extra: Partial<Parameters<typeof compileAggregate>[0]>) => () =>
+      compileAggregate({ source: typed, filters: [], groupBy: [{ device: true }], measures: [], ...extra });
+    expect(aggregate({ orderBy: [{}] })).toThrow(/exactly one of key, count, measure/);
+    expect(aggregate({ orderBy: [{ count: true, measure: { fn: "sum", field: "score" } }] })).toThrow(
+      /exactly one of key, count, measure/,
+    );
+    expect(aggregate({ orderBy: [{ key: { time: "timestamp" } }] })).toThrow(/not one of this aggregate/);
+    expect(aggregate({ orderBy: [{ measure: { fn: "sum", field: "label" } }] })).toThrow(/label is String/);
+    expect(aggregate({ orderBy: [{ measure: { fn: "cumsum" as "sum", field: "score" } }] })).toThrow(
+      /must be one of sum, avg/,
+    );
+    expect(aggregate({ orderBy: [{ count: true, direction: "UP" as "ASC" }] })).toThrow(/ASC or DESC/);
+    expect(aggregate({ limit: 11, maxGroups: 10 })).toThrow(/`limit` must be between 1 and 10/);
+    expect(aggregate({ limit: 1.5 })).toThrow(/`limit` must be between 1 and 10,000/);
+    expect(aggregate({ offset: 10_001 })).toThrow(/`offset` must be between 0 and 10,000/);
+    expect(aggregate({ orderBy: [{}] })).toThrow(BadUserInputError);
+  });
+
   it("distinct `first` is 1…1000", () => {
     expect(() =>
       compileDistinct({ source: typed, filters: [], field: "label", first: 0, withTotal: false }),
