@@ -71,8 +71,8 @@ export function decimalShape(precision: number, scale: number): ScalarShape {
   return { kind: "scalar", scalar, decimal: { precision, scale } };
 }
 
-/** Integer digits an Int or BigInt needs of a Decimal it merges into (2^31 and 2^63 have 10 and 19 digits). */
-const INTEGER_DIGITS: Readonly<Partial<Record<GraphQLScalarName, number>>> = { Int: 10, BigInt: 19 };
+/** Integer digits an Int or BigInt counts as in a merge with a DECIMAL (Spark's `DecimalType.forType`: INT → (10,0), BIGINT → (20,0)). */
+const INTEGER_DIGITS: Readonly<Partial<Record<GraphQLScalarName, number>>> = { Int: 10, BigInt: 20 };
 
 const SCALAR_OF_PRIMITIVE: Readonly<Record<string, Exclude<GraphQLScalarName, "Decimal">>> = {
   boolean: "Boolean",

@@ -118,11 +118,11 @@ describe("buildMacroTypeModels", () => {
     [["DECIMAL(15,4)"], scalar("Float"), "double"],
     [["DECIMAL(16,4)"], decimal(16, 4), { decimal: 4 }],
     [["DECIMAL(38,10)"], decimal(38, 10), { decimal: 10 }],
-    // Decimals merge to enough integer digits for both and the larger scale; integers need 10 and 19 digits.
+    // Decimals merge to enough integer digits for both and the larger scale; integers count as 10 and 20 digits.
     [["DECIMAL(20,2)", "DECIMAL(30,10)"], decimal(30, 10), { decimal: 10 }],
     [["DECIMAL(36,2)", "DECIMAL(38,10)"], decimal(38, 4), { decimal: 4 }],
     [["DECIMAL(20,10)", "INT"], decimal(20, 10), { decimal: 10 }],
-    [["DECIMAL(20,10)", "BIGINT"], decimal(29, 10), { decimal: 10 }],
+    [["DECIMAL(20,10)", "BIGINT"], decimal(30, 10), { decimal: 10 }],
     [["DECIMAL(20,2)", "DOUBLE"], scalar("Float"), "double"],
     // A narrow DECIMAL (a Float alone) merged with a wide one or a BIGINT is exact again.
     [["DECIMAL(20,2)", "DECIMAL(4,3)"], decimal(21, 3), { decimal: 3 }],
@@ -141,7 +141,7 @@ describe("buildMacroTypeModels", () => {
     [["INT", "DOUBLE"], scalar("Float"), "double"],
     [["INT", "BIGINT"], scalar("BigInt"), "bigint"],
     [["SMALLINT", "TINYINT"], scalar("Int"), "bigint"],
-    [["BIGINT", "DECIMAL(4,2)"], decimal(21, 2), { decimal: 2 }],
+    [["BIGINT", "DECIMAL(4,2)"], decimal(22, 2), { decimal: 2 }],
     [["VOID", "DOUBLE"], scalar("Float"), "double"],
     [["TIMESTAMP", "TIMESTAMP_NTZ"], scalar("DateTime"), "timestamp"],
     [["DATE", "TIMESTAMP"], scalar("JSON"), "json"],

@@ -97,7 +97,8 @@ async function page(args: {
   return res.data!.experiment.decimal;
 }
 
-const labels = async (where: Record<string, unknown>) => (await page({ where })).edges.map((e) => e.node.label);
+const labels = async (where: Record<string, unknown>) =>
+  (await page({ where })).edges.map((e) => e.node.label);
 
 describe("exact decimals", () => {
   it("reads DECIMAL(38,10) back digit for digit, and a value that does not fit as null in place", async () => {
@@ -138,15 +139,7 @@ describe("exact decimals", () => {
   });
 
   it("refuses malformed decimals, and ones the field's DECIMAL(38,10) would round or overflow, as the caller's input", async () => {
-    for (const bad of [
-      "12.3.4",
-      "1e5",
-      "abc",
-      "",
-      "-",
-      "1.12345678901",
-      "12345678901234567890123456789",
-    ]) {
+    for (const bad of ["12.3.4", "1e5", "abc", "", "-", "1.12345678901", "12345678901234567890123456789"]) {
       const res = await gw.gql(
         `query($id: ID!, $v: Decimal!) { experiment(id: $id) { decimal(first: 1, where: { amount: { eq: $v } }) { totalCount } } }`,
         { id: EXPERIMENT, v: bad },
@@ -194,7 +187,9 @@ describe("exact decimals", () => {
     );
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     const e = res.data!.experiment;
-    expect(e.decimalAggregate.groups).toEqual([{ count: 6, min: { amount: "-5.5000000000" }, max: { amount: NEXT } }]);
+    expect(e.decimalAggregate.groups).toEqual([
+      { count: 6, min: { amount: "-5.5000000000" }, max: { amount: NEXT } },
+    ]);
     // Groups in numeric key order (nulls last); text order would put 999.25 last.
     expect(e.byAmount.groups.map((g) => [g.key.value, g.count])).toEqual([
       ["-5.5000000000", 1],
