@@ -10,10 +10,14 @@ import type { CodegenConfig } from "@graphql-codegen/cli";
 /** Where to write: `CODEGEN_OUT` (the check's temp folder), else the committed folder. */
 const out = process.env.CODEGEN_OUT ?? "codegen/generated";
 
-/** Custom scalars as TypeScript sees them on the wire: exact 64-bit integers and microsecond times are strings. */
+/**
+ * Custom scalars as TypeScript sees them on the wire: exact 64-bit integers, exact decimals and microsecond times
+ * are strings.
+ */
 const scalars = {
   ID: "string",
   BigInt: "string",
+  Decimal: "string",
   DateTime: "string",
   Date: "string",
   JSON: "../../json-value.js#JsonValue",

@@ -9,10 +9,32 @@ import { compareVariantKeys, type VariantField, type VariantType } from "./varia
 
 export type { GraphQLScalarName };
 
+/** The digits a `Decimal` field holds: DECIMAL(precision, scale), precision at most 38. */
+export interface DecimalDigits {
+  readonly precision: number;
+  readonly scale: number;
+}
+
+/**
+ * `decimal`: the digits of a DECIMAL source — on every `Decimal` (SQL reads it as DECIMAL(38, scale)), and on a
+ * `Float` that only narrow DECIMALs made, so that merging it with a wider one still gives an exact `Decimal`. The
+ * model's field types keep it on `Decimal` only.
+ */
+export type ScalarShape = {
+  readonly kind: "scalar";
+  readonly scalar: GraphQLScalarName;
+  readonly decimal?: DecimalDigits;
+};
+
+/** Up to 15 significant digits a double holds exactly: such decimals stay `Float`. */
+export const MAX_FLOAT_DECIMAL_PRECISION = 15;
+/** The widest DECIMAL both lakehouses have. */
+export const MAX_DECIMAL_PRECISION = 38;
+
 export type OutputShape =
   /** Only nulls seen so far: no evidence of a type; becomes `JSON` if nothing else is ever seen. */
   | { readonly kind: "void" }
-  | { readonly kind: "scalar"; readonly scalar: GraphQLScalarName }
+  | ScalarShape
   | { readonly kind: "list"; readonly of: OutputShape }
   /** Fields in key order (`compareVariantKeys`), as `shapeOfVariantType` and the merge build them. */
   | { readonly kind: "object"; readonly fields: ReadonlyMap<string, OutputShapeField> };
@@ -32,9 +54,7 @@ const JSON_SHAPE: OutputShape = { kind: "scalar", scalar: "JSON" };
  * Shapes are never mutated, so one object per scalar serves every field — also as the model's field type
  * (`{ kind: "scalar", scalar }` in both).
  */
-export const SCALAR_SHAPES: Readonly<
-  Record<GraphQLScalarName, { readonly kind: "scalar"; readonly scalar: GraphQLScalarName }>
-> = {
+export const SCALAR_SHAPES: Readonly<Record<Exclude<GraphQLScalarName, "Decimal">, ScalarShape>> = {
   Int: { kind: "scalar", scalar: "Int" },
   BigInt: { kind: "scalar", scalar: "BigInt" },
   Float: { kind: "scalar", scalar: "Float" },
@@ -42,10 +62,19 @@ export const SCALAR_SHAPES: Readonly<
   Boolean: { kind: "scalar", scalar: "Boolean" },
   Date: { kind: "scalar", scalar: "Date" },
   DateTime: { kind: "scalar", scalar: "DateTime" },
-  JSON: JSON_SHAPE as { readonly kind: "scalar"; readonly scalar: "JSON" },
+  JSON: JSON_SHAPE as ScalarShape,
 };
 
-const SCALAR_OF_PRIMITIVE: Readonly<Record<string, GraphQLScalarName>> = {
+/** The shape of DECIMAL(precision, scale): exact `Decimal` above 15 digits, else `Float`. */
+export function decimalShape(precision: number, scale: number): ScalarShape {
+  const scalar = precision > MAX_FLOAT_DECIMAL_PRECISION ? "Decimal" : "Float";
+  return { kind: "scalar", scalar, decimal: { precision, scale } };
+}
+
+/** Integer digits an Int or BigInt counts as in a merge with a DECIMAL (Spark's `DecimalType.forType`: INT → (10,0), BIGINT → (20,0)). */
+const INTEGER_DIGITS: Readonly<Partial<Record<GraphQLScalarName, number>>> = { Int: 10, BigInt: 20 };
+
+const SCALAR_OF_PRIMITIVE: Readonly<Record<string, Exclude<GraphQLScalarName, "Decimal">>> = {
   boolean: "Boolean",
   tinyint: "Int",
   smallint: "Int",
@@ -53,7 +82,6 @@ const SCALAR_OF_PRIMITIVE: Readonly<Record<string, GraphQLScalarName>> = {
   bigint: "BigInt",
   float: "Float",
   double: "Float",
-  decimal: "Float",
   string: "String",
   date: "Date",
   timestamp: "DateTime",
@@ -79,6 +107,8 @@ export function shapeOfVariantType(type: VariantType): OutputShape {
       }
       return { kind: "object", fields };
     }
+    case "decimal":
+      return decimalShape(type.precision, type.scale);
     default:
       return SCALAR_SHAPES[SCALAR_OF_PRIMITIVE[type.kind] ?? "JSON"];
   }
@@ -99,7 +129,7 @@ export function mergeOutputShapes(a: OutputShape, b: OutputShape): OutputShape {
   if (a === b) return a;
   if (a.kind === "void") return b;
   if (b.kind === "void") return a;
-  if (a.kind === "scalar" && b.kind === "scalar") return SCALAR_SHAPES[mergeScalars(a.scalar, b.scalar)];
+  if (a.kind === "scalar" && b.kind === "scalar") return mergeScalarShapes(a, b);
   if (a.kind === "list" && b.kind === "list") return { kind: "list", of: mergeOutputShapes(a.of, b.of) };
   if (a.kind === "object" && b.kind === "object") return mergeObjects(a.fields, b.fields);
   return JSON_SHAPE;
@@ -111,6 +141,36 @@ export function mergeScalars(a: GraphQLScalarName, b: GraphQLScalarName): GraphQ
   const rankB = SCALAR_KINDS[b].numericRank;
   if (rankA !== null && rankB !== null) return rankA > rankB ? a : b;
   return "JSON";
+}
+
+function mergeScalarShapes(a: ScalarShape, b: ScalarShape): ScalarShape {
+  // A DECIMAL with a DECIMAL or an integer: a DECIMAL again, as Databricks widens them (`mergeVariantTypes`).
+  const decimals = (a.decimal || b.decimal) && isExactNumber(a) && isExactNumber(b);
+  if (!decimals) {
+    const scalar = mergeScalars(a.scalar, b.scalar);
+    return scalar === "Decimal" ? (a.scalar === "Decimal" ? a : b) : SCALAR_SHAPES[scalar];
+  }
+  // Enough integer digits for both and the larger scale, within 38 digits (integer digits first: a value that
+  // then does not fit is null, never rounded to another integer part).
+  const integers = Math.max(integerDigits(a), integerDigits(b));
+  const scale = Math.min(
+    Math.max(a.decimal?.scale ?? 0, b.decimal?.scale ?? 0),
+    MAX_DECIMAL_PRECISION - integers,
+  );
+  const precision = Math.min(integers + scale, MAX_DECIMAL_PRECISION);
+  for (const shape of [a, b]) {
+    if (shape.decimal?.precision === precision && shape.decimal.scale === scale) return shape;
+  }
+  return decimalShape(precision, scale);
+}
+
+/** Integers, and DECIMAL sources (a Decimal, or a Float made of DECIMALs): not a FLOAT/DOUBLE. */
+function isExactNumber(shape: ScalarShape): boolean {
+  return shape.decimal !== undefined || shape.scalar === "Int" || shape.scalar === "BigInt";
+}
+
+function integerDigits(shape: ScalarShape): number {
+  return shape.decimal ? shape.decimal.precision - shape.decimal.scale : (INTEGER_DIGITS[shape.scalar] ?? 0);
 }
 
 /** Both maps are in key order; so is the result. */

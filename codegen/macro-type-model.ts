@@ -16,6 +16,7 @@ import {
   upperFirst,
 } from "./graphql-names.js";
 import {
+  type DecimalDigits,
   type GraphQLScalarName,
   mergeOutputShapes,
   type OutputShape,
@@ -28,7 +29,7 @@ import { parseVariantSchema, VariantSchemaParseError } from "./variant-schema-pa
 import { printVariantKey, printVariantSchema } from "./variant-schema-printer.js";
 import { compareVariantKeys, type VariantType } from "./variant-type.js";
 
-export type { GraphQLScalarName } from "./graphql-output-shape.js";
+export type { DecimalDigits, GraphQLScalarName } from "./graphql-output-shape.js";
 export { macroCatalogFingerprint } from "./macro-catalog-fingerprint.js";
 
 export interface CatalogSchemaEntry {
@@ -40,7 +41,8 @@ export interface CatalogSchemaEntry {
 }
 
 export type ModelFieldType =
-  | { kind: "scalar"; scalar: GraphQLScalarName }
+  /** `decimal` is set exactly when the scalar is `Decimal`: the digits SQL reads it with. */
+  | { kind: "scalar"; scalar: GraphQLScalarName; decimal?: DecimalDigits }
   | { kind: "list"; of: ModelFieldType }
   | { kind: "object"; object: ObjectModel };
 
@@ -417,14 +419,15 @@ function holdsJson(type: ModelFieldType): boolean {
   return type.kind === "list" ? holdsJson(type.of) : type.kind === "scalar" && type.scalar === "JSON";
 }
 
-const SCALAR_TYPES: Readonly<Record<GraphQLScalarName, ModelFieldType>> = SCALAR_SHAPES;
+const SCALAR_TYPES: Readonly<Record<Exclude<GraphQLScalarName, "Decimal">, ModelFieldType>> = SCALAR_SHAPES;
 
 function fieldType(shape: OutputShape, key: string, context: FieldContext, at: Parent): ModelFieldType {
   switch (shape.kind) {
     case "void":
       return SCALAR_TYPES.JSON;
     case "scalar":
-      return SCALAR_TYPES[shape.scalar];
+      // Shapes are never mutated: a Decimal's shape is its field type, digits included.
+      return shape.scalar === "Decimal" ? shape : SCALAR_TYPES[shape.scalar];
     case "list":
       return { kind: "list", of: fieldType(shape.of, key, context, listElementOf(at)) };
     case "object": {
@@ -502,7 +505,12 @@ function sameFieldType(a: ModelFieldType, b: ModelFieldType): boolean {
   if (a === b) return true;
   switch (a.kind) {
     case "scalar":
-      return b.kind === "scalar" && a.scalar === b.scalar;
+      return (
+        b.kind === "scalar" &&
+        a.scalar === b.scalar &&
+        a.decimal?.precision === b.decimal?.precision &&
+        a.decimal?.scale === b.decimal?.scale
+      );
     case "list":
       return b.kind === "list" && sameFieldType(a.of, b.of);
     case "object":

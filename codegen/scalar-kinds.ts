@@ -6,7 +6,9 @@
 export const SCALAR_KINDS = {
   Int: { numericRank: 0, time: false, filterable: true },
   BigInt: { numericRank: 1, time: false, filterable: true },
-  Float: { numericRank: 2, time: false, filterable: true },
+  /** DECIMAL(p,s) with p > 15: exact, as a decimal string (a double holds 15 significant digits exactly). */
+  Decimal: { numericRank: 2, time: false, filterable: true },
+  Float: { numericRank: 3, time: false, filterable: true },
   String: { numericRank: null, time: false, filterable: true },
   Boolean: { numericRank: null, time: false, filterable: true },
   Date: { numericRank: null, time: true, filterable: true },
@@ -16,7 +18,10 @@ export const SCALAR_KINDS = {
 } as const satisfies Record<string, ScalarKind>;
 
 export interface ScalarKind {
-  /** Int ⊂ BigInt ⊂ Float: the wider one holds both (Float approximately); null for non-numeric kinds. */
+  /**
+   * Int ⊂ BigInt ⊂ Decimal ⊂ Float: the wider one holds both (Decimal exactly within 38 digits, Float
+   * approximately); null for non-numeric kinds.
+   */
   readonly numericRank: number | null;
   /** Dates and timestamps: time buckets and time ranges apply. */
   readonly time: boolean;

@@ -29,8 +29,20 @@ export type CentrumTable = (typeof CENTRUM_TABLES)[number];
 
 /** Scalar SQL types a VARIANT path can be try-cast to. */
 export type VariantScalarType = "boolean" | "bigint" | "double" | "string" | "date" | "timestamp";
+/**
+ * DECIMAL(38, scale), read back as its exact decimal text (fixed to `scale` digits): no driver turns it into a double.
+ * A value that does not fit (overflow, not a number) is NULL.
+ */
+export interface DecimalCastType {
+  readonly decimal: number;
+}
+/** What one value (or each element of a list) is try-cast to. */
+export type VariantElementType = VariantScalarType | DecimalCastType;
 /** A cast target: a scalar or a list of scalars (for `ARRAY<DOUBLE>` and friends). */
-export type VariantCastType = VariantScalarType | { readonly list: VariantScalarType };
+export type VariantCastType = VariantElementType | { readonly list: VariantElementType };
+
+/** The widest DECIMAL of both lakehouses; `Decimal` fields are read and compared as DECIMAL(38, scale). */
+export const DECIMAL_PRECISION = 38;
 
 /** Object keys from the root of a VARIANT value; keys come from the catalog and are quoted by the dialect. */
 export type VariantPath = readonly string[];
@@ -105,6 +117,18 @@ export interface Dialect {
 
   /** `column` at `path`, try-cast to `type`: a value of another shape yields NULL, never an error. */
   variantGet(column: Sql, path: VariantPath, type: VariantCastType): Sql;
+  /**
+   * `column` at `path` try-cast to DECIMAL(38, `scale`) as a number (to compare, sort, aggregate); NULL when it is
+   * not a number or does not fit. `variantGet` with `{ decimal: scale }` is this value as exact text.
+   */
+  variantDecimal(column: Sql, path: VariantPath, scale: number): Sql;
+  /**
+   * `expr` (decimal text, such as a bound `decimal` parameter or a selected key) try-cast to DECIMAL(38, `scale`):
+   * NULL, never an error, for text that does not fit (filters check their values first; a forged cursor matches nothing).
+   */
+  decimal(expr: Sql, scale: number): Sql;
+  /** A DECIMAL `expr` as its exact text (fixed to its scale), for the connector to read without a double. */
+  decimalText(expr: Sql): Sql;
   /** `column` at `path` (or the whole value) as JSON text; NULL when missing. */
   variantJson(column: Sql, path: VariantPath): Sql;
   /** Truncates a timestamp to a bucket in a time zone (bound as a parameter); returns a timestamp. */

@@ -9,7 +9,11 @@
  */
 import type { CentrumTable, Dialect, NestedType } from "./dialect.js";
 
-export type ParamType = "string" | "bigint" | "int" | "double" | "boolean" | "timestamp" | "date";
+/**
+ * `decimal`: a canonical decimal string (`-123.4500`), bound as text; the statement casts it with
+ * `Dialect.decimal`, which knows the scale (a marker alone does not).
+ */
+export type ParamType = "string" | "bigint" | "int" | "double" | "decimal" | "boolean" | "timestamp" | "date";
 export type ParamValue = string | number | bigint | boolean | null;
 
 export interface BoundParam {

@@ -7,6 +7,7 @@ export interface GatewaySchemaTypes {
   Scalars: {
     ID: { Input: string; Output: string | bigint };
     BigInt: { Input: bigint; Output: bigint | number | string };
+    Decimal: { Input: string; Output: string };
     DateTime: { Input: Date; Output: string | Date };
     Date: { Input: string; Output: string };
     JSON: { Input: unknown; Output: unknown };

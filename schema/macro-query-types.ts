@@ -66,6 +66,7 @@ export interface QueryLanguageStatics {
   readonly JSON: GraphQLScalarType;
   readonly DateTime: GraphQLScalarType;
   readonly BigInt: GraphQLScalarType;
+  readonly Decimal: GraphQLScalarType;
 }
 
 export interface MacroQueryTypes {
@@ -86,7 +87,7 @@ interface NumericParent {
   readonly fn: string;
 }
 
-function measureValue(group: AggregateGroup, key: string): number | bigint | null {
+function measureValue(group: AggregateGroup, key: string): number | bigint | string | null {
   const value = group.values.get(key);
   if (value === undefined) throw new Error(`aggregate ${key} was not computed`);
   return value;
@@ -265,14 +266,15 @@ export function macroQueryTypes(
         "One aggregate function over each numeric field of the group (null when no row has a value).",
       fields: aggregateFields,
     });
-    // min and max of a BigInt field are exact BigInts (a double would round past 2^53); the others are Floats.
+    // min and max of a BigInt field are exact BigInts (a double would round past 2^53), of a Decimal field exact
+    // Decimals; the others are Floats.
     const extremeFields = perFieldMeasures(numeric, (f) =>
-      f.scalar === "BigInt" ? statics.BigInt : GraphQLFloat,
+      f.scalar === "BigInt" ? statics.BigInt : f.scalar === "Decimal" ? statics.Decimal : GraphQLFloat,
     );
     const NumericExtremes = new GraphQLObjectType<NumericParent>({
       name: `${name}NumericExtremes`,
       description:
-        "The smallest or largest value of each numeric field of the group (null when no row has a value); exact for BigInt fields.",
+        "The smallest or largest value of each numeric field of the group (null when no row has a value); exact for BigInt and Decimal fields.",
       fields: extremeFields,
     });
     const measures = nonNull(NumericAggregates);

@@ -83,5 +83,6 @@ function createGenerator(assembly: SchemaAssembly): MacroTypeGenerator {
     JSON: type<GraphQLScalarType>("JSON"),
     DateTime: type<GraphQLScalarType>("DateTime"),
     BigInt: type<GraphQLScalarType>("BigInt"),
+    Decimal: type<GraphQLScalarType>("Decimal"),
   });
 }

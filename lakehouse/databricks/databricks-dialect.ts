@@ -2,14 +2,16 @@
  * Databricks SQL dialect: `:name` parameters, backtick identifiers, `try_variant_get` VARIANT access.
  * Why each form was chosen (and what the offline parser accepts) is in `README.md` beside this file.
  */
-import type {
-  CentrumTable,
-  Dialect,
-  NestedType,
-  TimeBucketUnit,
-  UpsertWrite,
-  VariantCastType,
-  VariantPath,
+import {
+  type CentrumTable,
+  DECIMAL_PRECISION,
+  type Dialect,
+  type NestedType,
+  type TimeBucketUnit,
+  type UpsertWrite,
+  type VariantCastType,
+  type VariantElementType,
+  type VariantPath,
 } from "../dialect.js";
 import {
   complexColumnMarker,
@@ -50,6 +52,8 @@ const NULL_CASTS: Record<ParamType, string> = {
   boolean: "BOOLEAN",
   timestamp: "TIMESTAMP",
   date: "DATE",
+  // A decimal travels as its text; the statement casts it to DECIMAL(38, s) (`decimal`).
+  decimal: "STRING",
 };
 
 const BUCKET_UNITS: Record<TimeBucketUnit, string> = {
@@ -61,8 +65,21 @@ const BUCKET_UNITS: Record<TimeBucketUnit, string> = {
   year: "YEAR",
 };
 
+function decimalType(scale: number): string {
+  return `decimal(${DECIMAL_PRECISION},${Math.trunc(scale)})`;
+}
+
+function elementType(type: VariantElementType): string {
+  return typeof type === "string" ? VARIANT_TYPES[type]! : decimalType(type.decimal);
+}
+
 function variantType(type: VariantCastType): string {
-  return typeof type === "string" ? VARIANT_TYPES[type]! : `array<${VARIANT_TYPES[type.list]!}>`;
+  return typeof type === "object" && "list" in type ? `array<${elementType(type.list)}>` : elementType(type);
+}
+
+function isDecimal(type: VariantCastType): boolean {
+  const element = typeof type === "object" && "list" in type ? type.list : type;
+  return typeof element === "object";
 }
 
 /**
@@ -186,9 +203,29 @@ export class DatabricksDialect implements Dialect {
   }
 
   variantGet(column: Sql, path: VariantPath, type: VariantCastType): Sql {
+    const value = this.#get(column, path, variantType(type));
+    // The connector reads DECIMAL as a double (databricks-values.ts): decimals travel as their exact text.
+    if (!isDecimal(type)) return value;
+    return sql`CAST(${value} AS ${dialectText(typeof type === "object" && "list" in type ? "ARRAY<STRING>" : "STRING")})`;
+  }
+
+  variantDecimal(column: Sql, path: VariantPath, scale: number): Sql {
+    return this.#get(column, path, decimalType(scale));
+  }
+
+  decimal(expr: Sql, scale: number): Sql {
+    return sql`try_cast(${expr} AS ${dialectText(decimalType(scale).toUpperCase())})`;
+  }
+
+  decimalText(expr: Sql): Sql {
+    return sql`CAST(${expr} AS STRING)`;
+  }
+
+  /** `try_variant_get` of `path` as `typeText` (a fixed type name from this file). */
+  #get(column: Sql, path: VariantPath, typeText: string): Sql {
     const { base, jsonPath } = this.#resolve(column, path);
     const pathText = dialectText(this.quoteString(jsonPath));
-    return sql`try_variant_get(${base}, ${pathText}, ${dialectText(this.quoteString(variantType(type)))})`;
+    return sql`try_variant_get(${base}, ${pathText}, ${dialectText(this.quoteString(typeText))})`;
   }
 
   variantJson(column: Sql, path: VariantPath): Sql {

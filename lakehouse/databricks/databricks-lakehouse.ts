@@ -61,6 +61,8 @@ const PARAM_TYPES: Record<ParamType, DBSQLParameterType> = {
   // `int` is decided per value (`intParameterType`): INTEGER within int32, else BIGINT.
   int: DBSQLParameterType.INTEGER,
   double: DBSQLParameterType.DOUBLE,
+  // Exact decimal text; the dialect casts it to DECIMAL(38, s) where it is compared.
+  decimal: DBSQLParameterType.STRING,
   boolean: DBSQLParameterType.BOOLEAN,
   timestamp: DBSQLParameterType.TIMESTAMP,
   date: DBSQLParameterType.DATE,

@@ -1,12 +1,14 @@
 /** DuckDB (≥ 1.5) dialect: `$name` parameters, double-quoted identifiers, `v['key']` VARIANT access. */
-import type {
-  CentrumTable,
-  Dialect,
-  NestedType,
-  TimeBucketUnit,
-  UpsertWrite,
-  VariantCastType,
-  VariantPath,
+import {
+  type CentrumTable,
+  DECIMAL_PRECISION,
+  type Dialect,
+  type NestedType,
+  type TimeBucketUnit,
+  type UpsertWrite,
+  type VariantCastType,
+  type VariantElementType,
+  type VariantPath,
 } from "../dialect.js";
 import { dialectText, empty, ident, join, type ParamType, physicalTable, type Sql, sql } from "../sql.js";
 import { type TableShape, tableSource } from "../table-shapes.js";
@@ -22,8 +24,22 @@ const CAST_TYPES: Record<string, string> = {
 
 const PARAM_CASTS: Partial<Record<ParamType, string>> = { timestamp: "TIMESTAMP", date: "DATE" };
 
+function decimalType(scale: number): string {
+  return `DECIMAL(${DECIMAL_PRECISION}, ${Math.trunc(scale)})`;
+}
+
+/** The SQL type a value is try-cast to (a decimal as a number; `variantGet` then reads it as text). */
+function elementType(type: VariantElementType): string {
+  return typeof type === "string" ? CAST_TYPES[type]! : decimalType(type.decimal);
+}
+
+function isDecimal(type: VariantCastType): boolean {
+  const element = typeof type === "object" && "list" in type ? type.list : type;
+  return typeof element === "object";
+}
+
 function castType(type: VariantCastType): string {
-  return typeof type === "string" ? CAST_TYPES[type]! : `${CAST_TYPES[type.list]!}[]`;
+  return typeof type === "object" && "list" in type ? `${elementType(type.list)}[]` : elementType(type);
 }
 
 export class DuckDbDialect implements Dialect {
@@ -82,7 +98,22 @@ export class DuckDbDialect implements Dialect {
   }
 
   variantGet(column: Sql, path: VariantPath, type: VariantCastType): Sql {
-    return sql`TRY_CAST(${this.#path(column, path)} AS ${dialectText(castType(type))})`;
+    const value = sql`TRY_CAST(${this.#path(column, path)} AS ${dialectText(castType(type))})`;
+    // The driver reads DECIMAL as a double: decimals travel as their exact text.
+    if (!isDecimal(type)) return value;
+    return sql`CAST(${value} AS ${dialectText(typeof type === "object" && "list" in type ? "VARCHAR[]" : "VARCHAR")})`;
+  }
+
+  variantDecimal(column: Sql, path: VariantPath, scale: number): Sql {
+    return sql`TRY_CAST(${this.#path(column, path)} AS ${dialectText(decimalType(scale))})`;
+  }
+
+  decimal(expr: Sql, scale: number): Sql {
+    return sql`TRY_CAST(${expr} AS ${dialectText(decimalType(scale))})`;
+  }
+
+  decimalText(expr: Sql): Sql {
+    return sql`CAST(${expr} AS VARCHAR)`;
   }
 
   variantJson(column: Sql, path: VariantPath): Sql {

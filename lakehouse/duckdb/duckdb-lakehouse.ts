@@ -55,6 +55,8 @@ const PARAM_TYPES: Record<ParamType, DuckDBType> = {
   bigint: BIGINT,
   int: BIGINT,
   double: DOUBLE,
+  // Exact decimal text; the dialect casts it to DECIMAL(38, s) where it is compared.
+  decimal: VARCHAR,
   boolean: BOOLEAN,
   // Timestamps and dates are bound as ISO text and cast by the dialect's marker.
   timestamp: VARCHAR,

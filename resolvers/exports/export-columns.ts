@@ -8,7 +8,7 @@
  *   one `json` column each.
  * - `userId` is the contributor id as `where: { userId }` filters it: a per-experiment pseudonym where the
  *   experiment anonymizes contributors (the reader passes `anonymized`).
- * - `bigint` values stay `bigint` (64-bit ids and integers, never a JS number).
+ * - `bigint` values stay `bigint` (64-bit ids and integers, never a JS number); `Decimal` values are their exact text.
  */
 import type { MacroTypeModel, ModelField, ModelFieldType } from "../../codegen/macro-type-model.js";
 import type { Row, RowValue } from "../../lakehouse/lakehouse.js";
@@ -134,6 +134,8 @@ function typeOf(type: ModelFieldType): ExportValueType {
       return "bigint";
     case "Float":
       return "double";
+    // Exact decimal text (a double would round it).
+    case "Decimal":
     case "String":
       return "string";
     case "Boolean":

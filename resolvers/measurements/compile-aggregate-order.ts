@@ -13,7 +13,7 @@
  * Pure: arguments in, plans and `Sql` out; `compile-aggregate.ts` puts them into the statement.
  */
 import type { Sql } from "../../lakehouse/sql.js";
-import { ident, join, sql } from "../../lakehouse/sql.js";
+import { join, sql } from "../../lakehouse/sql.js";
 import { BadUserInputError } from "../errors.js";
 import { MAX_OFFSET } from "../pagination/connection.js";
 import type { Direction, NullsPlacement } from "../pagination/keyset.js";
@@ -157,19 +157,26 @@ export function planAggregateOrder(
 export function orderTerms(
   order: AggregateOrder,
   dimensions: readonly Dimension[],
-  countAlias: string,
-  measureAlias: (m: AggregateMeasure) => string,
+  dimensionKey: (d: Dimension) => Sql,
+  count: Sql,
+  measureKey: (m: AggregateMeasure) => Sql,
 ): Sql {
   const used = new Set<string>();
+  const byAlias = new Map(dimensions.map((d) => [d.alias, d]));
   const out: Sql[] = order.terms.map((t) => {
-    const column = t.kind === "key" ? t.alias : t.kind === "count" ? countAlias : measureAlias(t.measure);
+    const column =
+      t.kind === "key"
+        ? dimensionKey(byAlias.get(t.alias)!)
+        : t.kind === "count"
+          ? count
+          : measureKey(t.measure);
     if (t.kind === "key") used.add(t.alias);
-    return sql`${ident(column)} ${t.direction === "DESC" ? sql`DESC` : sql`ASC`} ${
+    return sql`${column} ${t.direction === "DESC" ? sql`DESC` : sql`ASC`} ${
       t.nulls === "FIRST" ? sql`NULLS FIRST` : sql`NULLS LAST`
     }`;
   });
   for (const d of dimensions) {
-    if (!used.has(d.alias)) out.push(sql`${ident(d.alias)} ASC NULLS LAST`);
+    if (!used.has(d.alias)) out.push(sql`${dimensionKey(d)} ASC NULLS LAST`);
   }
   return join(out, ", ");
 }

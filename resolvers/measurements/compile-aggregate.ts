@@ -26,7 +26,14 @@ import {
   orderTerms,
   planAggregateOrder,
 } from "./compile-aggregate-order.js";
-import { isNumeric, isTime, type QueryField, type QuerySource, questionAnswer } from "./query-fields.js";
+import {
+  isNumeric,
+  isTime,
+  type QueryField,
+  type QuerySource,
+  questionAnswer,
+  selectValue,
+} from "./query-fields.js";
 
 export const DEFAULT_MAX_GROUPS = 10_000;
 export const MAX_GROUP_BY = 6;
@@ -94,8 +101,8 @@ export interface CompiledAggregate {
   readonly dimensions: readonly Dimension[];
   /** `measureKey(m)` → column alias. */
   readonly measures: ReadonlyMap<string, string>;
-  /** Measures read exactly (min/max of BigInt fields) → how they are returned. */
-  readonly exact: ReadonlyMap<string, "bigint">;
+  /** Measures read exactly (min/max of BigInt and Decimal fields) → how they are returned. */
+  readonly exact: ReadonlyMap<string, "bigint" | "decimal">;
   readonly maxGroups: number;
   /** The asked `limit`: more groups than `maxGroups` is then no error. */
   readonly limit: number | null;
@@ -223,12 +230,21 @@ function dimensionExpr(source: QuerySource, d: Dimension): Sql {
     case "question":
       return questionAnswer(source.columns.questions, d.label);
     case "field":
-      return d.field.expr;
+      // A Decimal groups by its exact text (one text per value), sorted by the number (`dimensionOrderKey`).
+      return selectValue(d.field, d.field.expr);
     case "time": {
       const value = d.field.scalar === "Date" ? sql`CAST(${d.field.expr} AS TIMESTAMP)` : d.field.expr;
       return dialectSql((dialect: Dialect) => dialect.timeBucket(d.unit, value, d.timeZone));
     }
   }
+}
+
+/** A dimension's column as the groups sort by it: a Decimal's text cast back, so the order is numeric. */
+function dimensionOrderKey(d: Dimension): Sql {
+  const scale = d.kind === "field" ? d.field.decimalScale : null;
+  return scale === null
+    ? ident(d.alias)
+    : dialectSql((dialect: Dialect) => dialect.decimal(ident(d.alias), scale));
 }
 
 function aggregateCall(fn: AggregateFunction, v: Sql): Sql {
@@ -281,16 +297,17 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
   const windowedCount = window.limit !== null || window.offset > 0;
 
   // Each numeric field is read once (as DOUBLE: integer sums must not overflow), whatever measures use it;
-  // min and max of a BigInt field read it as itself (a second column), so they come back exact.
+  // min and max of a BigInt or Decimal field read it as itself (a second column), so they come back exact (a
+  // Decimal's as its text).
   const values = new Map<string, string>();
   const columnOf = columnAliases(values, "v");
   const exactValues = new Map<string, string>();
   const exactColumnOf = columnAliases(exactValues, "x");
-  const exact = new Map<string, "bigint">();
+  const exact = new Map<string, "bigint" | "decimal">();
   // countDistinct reads any field as itself (strings, dates and booleans have no DOUBLE).
   const distinctValues = new Map<string, string>();
   const distinctColumnOf = columnAliases(distinctValues, "c");
-  const dimensionKeys = dimensions.map((d) => ident(d.alias));
+  const dimensionKeys = dimensions.map(dimensionOrderKey);
   const measures = new Map<string, string>();
   const outer: Sql[] = [...dimensions.map((d) => ident(d.alias)), sql`count(*) AS ${ident(COUNT_ALIAS)}`];
   if (windowedCount) outer.push(sql`sum(count(*)) OVER () AS ${ident(ROWS_ALIAS)}`);
@@ -312,6 +329,9 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
       if ((m.fn === "min" || m.fn === "max") && field.scalar === "BigInt") {
         exact.set(key, "bigint");
         call = aggregateCall(m.fn, exactColumnOf(field));
+      } else if ((m.fn === "min" || m.fn === "max") && field.scalar === "Decimal") {
+        exact.set(key, "decimal");
+        call = selectValue(field, aggregateCall(m.fn, exactColumnOf(field)));
       } else call = aggregateCall(m.fn, columnOf(field));
     }
     outer.push(sql`${call} AS ${ident(alias)}`);
@@ -333,7 +353,15 @@ export function compileAggregate(input: AggregateInput): CompiledAggregate {
   )}) AS ${ident("q")}`;
   if (dimensions.length > 0) {
     const keys = dimensions.map((d) => ident(d.alias));
-    const terms = orderTerms(order, dimensions, COUNT_ALIAS, (m) => measures.get(measureKey(m))!);
+    // Decimal keys and exact Decimal extremes are text: they sort by their number.
+    const measureOrderKey = (mm: AggregateMeasure): Sql => {
+      const key = measureKey(mm);
+      const column = ident(measures.get(key)!);
+      if (exact.get(key) !== "decimal" || !("field" in mm)) return column;
+      const scale = numericField(source, mm.field, mm.fn).decimalScale ?? 0;
+      return dialectSql((dialect: Dialect) => dialect.decimal(column, scale));
+    };
+    const terms = orderTerms(order, dimensions, dimensionOrderKey, ident(COUNT_ALIAS), measureOrderKey);
     statement = sql`${statement} GROUP BY ${join(keys)} ORDER BY ${terms}`;
   }
   // One group without `groupBy`: only a window past it can cut it.
@@ -356,8 +384,8 @@ export interface AggregateGroup {
   readonly time: { readonly instant: string; readonly local: string } | null;
   /** Values of `field` dimensions by field name. */
   readonly fields: ReadonlyMap<string, RowValue>;
-  /** Measure values by `measureKey` (min/max of a BigInt field: a bigint, exactly). */
-  readonly values: ReadonlyMap<string, number | bigint | null>;
+  /** Measure values by `measureKey` (min/max of a BigInt field: a bigint; of a Decimal field: its text). */
+  readonly values: ReadonlyMap<string, number | bigint | string | null>;
 }
 
 function toNumber(value: RowValue | undefined): number | null {
@@ -418,10 +446,20 @@ export function readAggregate(compiled: CompiledAggregate, rows: readonly Row[])
           break;
       }
     }
-    const values = new Map<string, number | bigint | null>();
+    const values = new Map<string, number | bigint | string | null>();
     for (const [key, alias] of compiled.measures) {
       const kind = compiled.exact.get(key);
-      values.set(key, kind === "bigint" ? toBigInt(row[alias]) : toNumber(row[alias]));
+      const value = row[alias];
+      values.set(
+        key,
+        kind === "bigint"
+          ? toBigInt(value)
+          : kind === "decimal"
+            ? typeof value === "string"
+              ? value
+              : null
+            : toNumber(value),
+      );
     }
     return {
       count: toNumber(row[COUNT_ALIAS]) ?? 0,

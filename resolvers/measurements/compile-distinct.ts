@@ -9,11 +9,12 @@
  * the field again (e.g. contributor pseudonyms in anonymized experiments).
  */
 
+import type { Dialect } from "../../lakehouse/dialect.js";
 import type { Row, RowValue } from "../../lakehouse/lakehouse.js";
-import { ident, type Sql, sql } from "../../lakehouse/sql.js";
+import { dialectSql, ident, type Sql, sql } from "../../lakehouse/sql.js";
 import { BadUserInputError } from "../errors.js";
 import { andAll } from "../pagination/page-statement.js";
-import type { QueryField, QuerySource } from "./query-fields.js";
+import { type QueryField, type QuerySource, selectValue } from "./query-fields.js";
 
 export const DEFAULT_DISTINCT_FIRST = 200;
 export const MAX_DISTINCT_FIRST = 1000;
@@ -63,9 +64,12 @@ export function compileDistinct(input: DistinctInput): CompiledDistinct {
   const value = ident(VALUE);
   const count = ident(COUNT);
   const total = input.withTotal ? sql`, count(*) OVER () AS ${ident(TOTAL)}` : sql``;
-  const statement = sql`SELECT ${value}, count(*) AS ${count}${total} FROM (SELECT ${field.expr} AS ${value} FROM ${
+  // A Decimal is selected as its exact text (one text per value) and ties sort by the number it spells.
+  const scale = field.decimalScale;
+  const byValue = scale === null ? value : dialectSql((d: Dialect) => d.decimal(value, scale));
+  const statement = sql`SELECT ${value}, count(*) AS ${count}${total} FROM (SELECT ${selectValue(field, field.expr)} AS ${value} FROM ${
     input.source.from
-  } WHERE ${andAll(input.filters)}) AS ${ident("q")} GROUP BY ${value} ORDER BY ${count} DESC, ${value} ASC NULLS LAST LIMIT ${
+  } WHERE ${andAll(input.filters)}) AS ${ident("q")} GROUP BY ${value} ORDER BY ${count} DESC, ${byValue} ASC NULLS LAST LIMIT ${
     first + 1
   }`;
   return { statement, field, first, withTotal: input.withTotal };

@@ -61,6 +61,7 @@ export function compileOrderBy(
       direction,
       nulls,
       type: field.paramType,
+      decimalScale: field.decimalScale,
       nullable: field.nullable,
       computed: field.origin === "output",
     };

@@ -14,7 +14,8 @@
  * catalog (`query-fields.ts`) and this file.
  */
 
-import type { Dialect } from "../../lakehouse/dialect.js";
+import { fitsDecimal, parseDecimalText } from "../../lakehouse/decimal-text.js";
+import { DECIMAL_PRECISION, type Dialect } from "../../lakehouse/dialect.js";
 import {
   dialectSql,
   ident,
@@ -27,7 +28,13 @@ import {
 } from "../../lakehouse/sql.js";
 import { dateTimestamp, preciseTimestamp } from "../../lakehouse/timestamps.js";
 import { BadUserInputError } from "../errors.js";
-import type { FieldScalar, QueryField, QuerySource, WhereNode } from "./query-fields.js";
+import {
+  boundValue,
+  type FieldScalar,
+  type QueryField,
+  type QuerySource,
+  type WhereNode,
+} from "./query-fields.js";
 
 export const MAX_IN_LIST = 1000;
 export const MAX_WHERE_CONDITIONS = 500;
@@ -52,6 +59,7 @@ const ORDERED: readonly ScalarOperator[] = ["eq", "neq", "gt", "gte", "lt", "lte
 export const OPERATORS: Readonly<Record<FieldScalar, readonly ScalarOperator[]>> = {
   Int: ORDERED,
   BigInt: ORDERED,
+  Decimal: ORDERED,
   Float: ORDERED,
   Date: ORDERED,
   DateTime: ORDERED,
@@ -255,7 +263,7 @@ function compileFieldFilter(
         }
         const values = raw.map((v, i) => toValue(field, v, `${path}[${i}]`));
         normalized[op] = values.map(jsonSafe);
-        const list = join(values.map((v) => sql`${param(v, field.paramType)}`));
+        const list = join(values.map((v) => boundValue(field, v)));
         if (op === "in") parts.push(values.length ? sql`${e} IN (${list})` : sql`FALSE`);
         else parts.push(values.length ? sql`${e} NOT IN (${list})` : sql`${e} IS NOT NULL`);
         break;
@@ -275,19 +283,14 @@ function compileFieldFilter(
       default: {
         const v = toValue(field, raw, path);
         normalized[op] = jsonSafe(v);
-        const p = param(v, field.paramType);
-        parts.push(comparison(op as "eq" | "neq" | "gt" | "gte" | "lt" | "lte", e, p));
+        parts.push(comparison(op as "eq" | "neq" | "gt" | "gte" | "lt" | "lte", e, boundValue(field, v)));
       }
     }
   }
   return { predicate: and(parts), normalized };
 }
 
-function comparison(
-  op: "eq" | "neq" | "gt" | "gte" | "lt" | "lte",
-  e: Sql,
-  p: ReturnType<typeof param>,
-): Sql {
+function comparison(op: "eq" | "neq" | "gt" | "gte" | "lt" | "lte", e: Sql, p: Sql): Sql {
   switch (op) {
     case "eq":
       return sql`${e} = ${p}`;
@@ -318,6 +321,15 @@ export function toValue(field: QueryField, value: unknown, at: string): ParamVal
       else if (typeof value === "string" && /^-?\d{1,19}$/.test(value)) v = BigInt(value);
       if (v === undefined || v < INT64_MIN || v > INT64_MAX) throw bad("a 64-bit integer");
       return v;
+    }
+    case "decimal": {
+      // The scalar gave canonical text; it must fit DECIMAL(38, scale) exactly, or the comparison would round it.
+      const scale = field.decimalScale ?? 0;
+      const parsed = typeof value === "string" ? parseDecimalText(value) : null;
+      if (parsed !== null && fitsDecimal(parsed, scale)) return parsed.text;
+      throw bad(
+        `a decimal string with at most ${scale} fraction digits and ${DECIMAL_PRECISION - scale} integer digits`,
+      );
     }
     case "int":
     case "double":

@@ -10,9 +10,18 @@
  */
 import type { MacroTypeModel, ModelField } from "../../codegen/macro-type-model.js";
 import { type FieldScalar, isNumericScalar, isTimeScalar } from "../../codegen/scalar-kinds.js";
-import type { Dialect, VariantScalarType } from "../../lakehouse/dialect.js";
-import { dialectSql, ident, type ParamType, type Sql, sql, table } from "../../lakehouse/sql.js";
-import { PARAM_TYPE_OF_CAST, variantCastOf } from "../../lakehouse/variant-casts.js";
+import type { Dialect, VariantElementType } from "../../lakehouse/dialect.js";
+import {
+  dialectSql,
+  ident,
+  type ParamType,
+  type ParamValue,
+  param,
+  type Sql,
+  sql,
+  table,
+} from "../../lakehouse/sql.js";
+import { isElementCast, paramTypeOfCast, variantCastOf } from "../../lakehouse/variant-casts.js";
 
 export type { FieldScalar };
 
@@ -25,10 +34,15 @@ export interface QueryField {
   readonly path: readonly string[];
   readonly description: string;
   readonly scalar: FieldScalar;
-  /** The value, try-cast to its type (output fields) or the column (base fields). */
+  /**
+   * The value, try-cast to its type (output fields) or the column (base fields). A Decimal's is a DECIMAL(38, scale)
+   * number, which the drivers would read as a double: select it through `selectValue`.
+   */
   readonly expr: Sql;
   /** How values of this field are bound and read back (cursors). */
   readonly paramType: ParamType;
+  /** The scale of a Decimal field (read and compared as DECIMAL(38, scale)); null for every other field. */
+  readonly decimalScale: number | null;
   readonly nullable: boolean;
   readonly origin: "base" | "output";
 }
@@ -122,6 +136,7 @@ function baseField(
     scalar,
     expr,
     paramType,
+    decimalScale: null,
     nullable,
     origin: "base",
   };
@@ -135,7 +150,9 @@ class OutputQueryField implements QueryField {
   readonly origin = "output";
   readonly nullable = true;
   readonly paramType: ParamType;
-  readonly #cast: VariantScalarType;
+  /** The scale of a Decimal field (read and compared as DECIMAL(38, scale)); null for every other field. */
+  readonly decimalScale: number | null;
+  readonly #cast: VariantElementType;
   #expr: Sql | undefined;
 
   constructor(
@@ -144,17 +161,21 @@ class OutputQueryField implements QueryField {
     readonly path: readonly string[],
     readonly description: string,
     readonly scalar: FieldScalar,
-    cast: VariantScalarType,
+    cast: VariantElementType,
   ) {
     this.#cast = cast;
-    this.paramType = PARAM_TYPE_OF_CAST[cast];
+    this.paramType = paramTypeOfCast(cast);
+    this.decimalScale = typeof cast === "object" ? cast.decimal : null;
   }
 
   get expr(): Sql {
     if (this.#expr === undefined) {
       const path = this.path;
       const cast = this.#cast;
-      this.#expr = dialectSql((d: Dialect) => d.variantGet(MACRO_OUTPUT, path, cast));
+      const scale = this.decimalScale;
+      this.#expr = dialectSql((d: Dialect) =>
+        scale === null ? d.variantGet(MACRO_OUTPUT, path, cast) : d.variantDecimal(MACRO_OUTPUT, path, scale),
+      );
     }
     return this.#expr;
   }
@@ -224,7 +245,7 @@ export function measurementQuerySource(model: MacroTypeModel): QuerySource {
       }
       if (f.type.kind !== "scalar" || f.type.scalar === "JSON") continue;
       const cast = variantCastOf(f.type);
-      if (typeof cast !== "string" || cast === "json") continue;
+      if (!isElementCast(cast)) continue;
       const field = new OutputQueryField(
         enumNames.allocate(at.join("_")),
         at,
@@ -302,6 +323,21 @@ export function sampleQuerySource(): QuerySource {
     },
   };
   return SAMPLE_SOURCE;
+}
+
+/** The field's value as a statement selects it for reading: a Decimal as exact text, every other field as is. */
+export function selectValue(field: { readonly decimalScale: number | null }, expr: Sql): Sql {
+  return field.decimalScale === null ? expr : dialectSql((d: Dialect) => d.decimalText(expr));
+}
+
+/** A value bound for comparison with the field: a Decimal's text cast to DECIMAL(38, scale) by the dialect. */
+export function boundValue(
+  field: { readonly decimalScale: number | null; readonly paramType: ParamType },
+  value: ParamValue,
+): Sql {
+  const p = param(value, field.paramType);
+  const scale = field.decimalScale;
+  return scale === null ? sql`${p}` : dialectSql((d: Dialect) => d.decimal(sql`${p}`, scale));
 }
 
 export function isNumeric(field: QueryField): boolean {

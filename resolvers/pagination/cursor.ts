@@ -4,6 +4,7 @@
  * of silently skipping or repeating rows.
  */
 import { createHash } from "node:crypto";
+import { parseDecimalText } from "../../lakehouse/decimal-text.js";
 import { parseInt64 } from "../../lakehouse/int64.js";
 import type { ParamType, ParamValue } from "../../lakehouse/sql.js";
 import { BadUserInputError } from "../errors.js";
@@ -41,6 +42,10 @@ function decodeValue(value: unknown, type: ParamType): ParamValue {
       break;
     case "double":
       if (typeof value === "number" && Number.isFinite(value)) return value;
+      break;
+    case "decimal":
+      // A key the lakehouse printed (DECIMAL(38, s) as text): never anything the cast could refuse.
+      if (typeof value === "string" && value.length <= 40 && parseDecimalText(value) !== null) return value;
       break;
     case "timestamp":
       // A key the lakehouse printed: ISO 8601 with up to microseconds; anything else never reaches SQL.

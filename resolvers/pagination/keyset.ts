@@ -4,7 +4,16 @@
  * where "after" and "equal" respect the direction and the NULLS FIRST/LAST placement of each key. The last keys
  * are the row key (unique, non-null), so there is no tie and no row is skipped or repeated.
  */
-import { keyword, type ParamType, type ParamValue, param, type Sql, sql } from "../../lakehouse/sql.js";
+import type { Dialect } from "../../lakehouse/dialect.js";
+import {
+  dialectSql,
+  keyword,
+  type ParamType,
+  type ParamValue,
+  param,
+  type Sql,
+  sql,
+} from "../../lakehouse/sql.js";
 
 export type Direction = "ASC" | "DESC";
 export type NullsPlacement = "FIRST" | "LAST";
@@ -17,6 +26,11 @@ export interface SortKey {
   readonly direction: Direction;
   readonly nulls: NullsPlacement;
   readonly type: ParamType;
+  /**
+   * The scale of a Decimal key. `expr` is then a DECIMAL(38, scale) number; the page statement selects it as exact
+   * text (for the cursor) and sorts by that text cast back, so the order is numeric and the cursor exact.
+   */
+  readonly decimalScale?: number | null;
   /** False for row-key columns; saves the IS NULL branches. */
   readonly nullable: boolean;
   /**
@@ -34,9 +48,28 @@ export function reverseKeys(keys: readonly SortKey[]): SortKey[] {
   }));
 }
 
+/** The key as the page statement selects it under its alias: a Decimal as exact text. */
+export function selectedKey(k: SortKey): Sql {
+  const scale = k.decimalScale;
+  return scale == null ? k.expr : dialectSql((d: Dialect) => d.decimalText(k.expr));
+}
+
+/** The value to bind for a key: a Decimal's text cast to DECIMAL(38, scale). */
+function keyValue(k: SortKey, v: ParamValue): Sql {
+  const p = param(v, k.type);
+  const scale = k.decimalScale;
+  return scale == null ? sql`${p}` : dialectSql((d: Dialect) => d.decimal(sql`${p}`, scale));
+}
+
+/**
+ * ORDER BY over the selected keys (`expr` names each key's select-list alias or a column of a subquery that carries
+ * it): a Decimal key is its exact text there, so it is cast back to sort numerically.
+ */
 export function orderByList(keys: readonly SortKey[]): Sql {
   return keys.reduce<Sql | null>((acc, k) => {
-    const term = sql`${k.expr} ${k.direction === "ASC" ? keyword("ASC") : keyword("DESC")} ${
+    const scale = k.decimalScale;
+    const by = scale == null ? k.expr : dialectSql((d: Dialect) => d.decimal(k.expr, scale));
+    const term = sql`${by} ${k.direction === "ASC" ? keyword("ASC") : keyword("DESC")} ${
       k.nulls === "FIRST" ? keyword("NULLS FIRST") : keyword("NULLS LAST")
     }`;
     return acc ? sql`${acc}, ${term}` : term;
@@ -44,7 +77,7 @@ export function orderByList(keys: readonly SortKey[]): Sql {
 }
 
 function strictlyAfter(k: SortKey, v: ParamValue): Sql {
-  const value = param(v, k.type);
+  const value = keyValue(k, v);
   const cmp = k.direction === "ASC" ? sql`${k.expr} > ${value}` : sql`${k.expr} < ${value}`;
   if (!k.nullable) return cmp;
   if (v === null) {
@@ -56,7 +89,7 @@ function strictlyAfter(k: SortKey, v: ParamValue): Sql {
 
 function equal(k: SortKey, v: ParamValue): Sql {
   if (v === null) return sql`${k.expr} IS NULL`;
-  return sql`${k.expr} = ${param(v, k.type)}`;
+  return sql`${k.expr} = ${keyValue(k, v)}`;
 }
 
 /** The predicate for rows strictly after the position `values` (one value per key) in the order `keys`. */

@@ -22,7 +22,7 @@
  */
 import { dialectSql, ident, join, keyword, type Sql, sql } from "../../lakehouse/sql.js";
 import type { PagePlan } from "./connection.js";
-import { keysetAfter, orderByList, type SortKey } from "./keyset.js";
+import { keysetAfter, orderByList, type SortKey, selectedKey } from "./keyset.js";
 
 export const TOTAL_ALIAS = "__total";
 
@@ -53,7 +53,7 @@ export function pageStatement(spec: PageStatementSpec): Sql {
   // First page: the total is a window over the rows the page is chosen from (one pass, no second scan).
   const windowTotal = spec.withTotal && !plan.position;
   const sortItems = [
-    ...plan.keys.map((k) => sql`${k.expr} AS ${ident(k.alias)}`),
+    ...plan.keys.map((k) => sql`${selectedKey(k)} AS ${ident(k.alias)}`),
     ...(windowTotal ? [sql`count(*) OVER () AS ${ident(TOTAL_ALIAS)}`] : []),
   ];
   const select = join([...spec.projection, ...sortItems]);

@@ -4,6 +4,7 @@
  * query fields (64-bit integers as strings). Anything off-shape is null for that field, never an error.
  */
 import type { ModelField, ModelFieldType } from "../../codegen/macro-type-model.js";
+import { parseDecimalText } from "../../lakehouse/decimal-text.js";
 import { parseInt64 } from "../../lakehouse/int64.js";
 import type { RowValue } from "../../lakehouse/lakehouse.js";
 import { variantCastOf } from "../../lakehouse/variant-casts.js";
@@ -56,6 +57,8 @@ export function coerceValue(type: ModelFieldType, value: unknown): unknown {
             typeof value === "bigint" ? Number(value) : typeof value === "number" ? value : Number.NaN;
           return Number.isFinite(n) ? n : null;
         }
+        case "Decimal":
+          return decimalValue(value);
         case "String":
           return typeof value === "string"
             ? value
@@ -71,6 +74,23 @@ export function coerceValue(type: ModelFieldType, value: unknown): unknown {
           return value;
       }
   }
+}
+
+/** Significant digits a double holds exactly (a decimal read from JSON with more was rounded by the parse). */
+const DOUBLE_DIGITS = 15;
+
+/**
+ * A Decimal: exact text from SQL as is. A number (picked from JSON: inside lists, or a row read whole) only when a
+ * double holds it exactly — a longer one was rounded when parsed, so it is null rather than a wrong value.
+ */
+function decimalValue(value: unknown): string | null {
+  if (typeof value === "string") return parseDecimalText(value) === null ? null : value;
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value !== "number" || !Number.isFinite(value)) return null;
+  const parsed = parseDecimalText(String(value));
+  if (parsed === null) return null;
+  const digits = parsed.text.replace(/^-/, "").replace(".", "").replace(/^0+/, "").length;
+  return digits <= DOUBLE_DIGITS ? parsed.text : null;
 }
 
 /** An object field in row mode: its fields read their own columns from the same row. */

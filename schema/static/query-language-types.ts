@@ -126,6 +126,7 @@ export function queryLanguageTypes(builder: GatewayBuilder): QueryLanguageTypes 
   const scalarOf: Readonly<Record<FieldScalar, string>> = {
     Int: "Int",
     BigInt: "BigInt",
+    Decimal: "Decimal",
     Float: "Float",
     String: "String",
     Boolean: "Boolean",

@@ -1,10 +1,12 @@
 /**
  * Scalars. DateTime, Date and JSON come from graphql-scalars. BigInt is ours: graphql-scalars serializes safe
  * values as JSON numbers and larger ones as strings, so a typed client would see two shapes for one field; ours is
- * always a decimal string (and accepts strings or integers as input), like the 64-bit row ids.
+ * always a decimal string (and accepts strings or integers as input), like the 64-bit row ids. Decimal is ours too:
+ * exact decimals wider than a double (DECIMAL(p,s) with p > 15) as decimal strings.
  */
 import { GraphQLError, GraphQLScalarType, Kind } from "graphql";
 import { DateResolver, JSONResolver } from "graphql-scalars";
+import { parseDecimalText } from "../../lakehouse/decimal-text.js";
 import { dateTimestamp, preciseTimestamp } from "../../lakehouse/timestamps.js";
 import type { GatewayBuilder } from "../builder.js";
 
@@ -66,8 +68,53 @@ export const BigIntScalar = new GraphQLScalarType({
   },
 });
 
+function decimalError(): GraphQLError {
+  return new GraphQLError(
+    'Decimal must be a decimal string such as "-12345678901234567890.125" (no exponent); an integer is accepted too.',
+    { extensions: { code: "BAD_USER_INPUT" } },
+  );
+}
+
+/** Input: a plain decimal string (or a safe integer), to its canonical text; the field's scale is checked later. */
+function toDecimalInput(value: unknown): string {
+  const text =
+    typeof value === "string"
+      ? value
+      : typeof value === "bigint" || (typeof value === "number" && Number.isSafeInteger(value))
+        ? String(value)
+        : null;
+  const parsed = text === null ? null : parseDecimalText(text);
+  if (parsed === null) throw decimalError();
+  return parsed.text;
+}
+
+export const DecimalScalar = new GraphQLScalarType<string, string>({
+  name: "Decimal",
+  description:
+    'An exact decimal number as a decimal string (e.g. "12345678901234567890.1234567890"), for DECIMAL values wider ' +
+    "than a double holds (more than 15 digits). Outputs keep the field's scale (trailing zeros included). Inputs " +
+    "take a string, or an integer or float literal (its digits are kept as written); a value with more fraction " +
+    "digits than the field's scale, or too many integer digits, is refused.",
+  serialize: (value) => {
+    // Values come from the lakehouse as exact text already (never a double): pass them on unchanged.
+    if (typeof value === "string" && parseDecimalText(value) !== null) return value;
+    if (typeof value === "bigint") return value.toString();
+    throw new GraphQLError("Decimal cannot represent this value.");
+  },
+  parseValue: toDecimalInput,
+  parseLiteral(ast) {
+    // A float literal's digits are its source text: exact, as written.
+    if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) {
+      const parsed = parseDecimalText(ast.value);
+      if (parsed !== null) return parsed.text;
+    }
+    throw decimalError();
+  },
+});
+
 export function addScalars(builder: GatewayBuilder): void {
   builder.addScalarType("BigInt", BigIntScalar);
+  builder.addScalarType("Decimal", DecimalScalar);
   builder.addScalarType("DateTime", DateTimeScalar);
   builder.addScalarType("Date", DateResolver);
   builder.addScalarType("JSON", JSONResolver);

@@ -51,6 +51,11 @@ function field(fields: ModelField[], key: string): ModelField {
 }
 
 const scalar = (name: GraphQLScalarName): ModelFieldType => ({ kind: "scalar", scalar: name });
+const decimal = (precision: number, scale: number): ModelFieldType => ({
+  kind: "scalar",
+  scalar: "Decimal",
+  decimal: { precision, scale },
+});
 
 /** The GraphQL type of one key after merging the given schemas of `OBJECT<v: …>` across experiments. */
 function mergedTypeOf(...valueTypes: string[]): { type: ModelFieldType; sqlType: FieldCast } {
@@ -71,7 +76,8 @@ describe("buildMacroTypeModels", () => {
     });
     expect(macro.fields.map((f) => [f.key, f.name, variantCastOf(f.type)])).toEqual([
       ["Leaf Temperature", "Leaf_Temperature", "double"],
-      ["Light Intensity (PAR)", "Light_Intensity_PAR", "double"],
+      // 23 digits are more than a double holds: an exact Decimal, read as DECIMAL(38,3).
+      ["Light Intensity (PAR)", "Light_Intensity_PAR", { decimal: 3 }],
       ["Phi2", "Phi2", "double"],
       ["messages", "messages", "json"],
       ["trace", "trace", { list: "double" }],
@@ -109,6 +115,21 @@ describe("buildMacroTypeModels", () => {
     [["FLOAT"], scalar("Float"), "double"],
     [["DOUBLE"], scalar("Float"), "double"],
     [["DECIMAL(10,2)"], scalar("Float"), "double"],
+    [["DECIMAL(15,4)"], scalar("Float"), "double"],
+    [["DECIMAL(16,4)"], decimal(16, 4), { decimal: 4 }],
+    [["DECIMAL(38,10)"], decimal(38, 10), { decimal: 10 }],
+    // Decimals merge to enough integer digits for both and the larger scale; integers count as 10 and 20 digits.
+    [["DECIMAL(20,2)", "DECIMAL(30,10)"], decimal(30, 10), { decimal: 10 }],
+    [["DECIMAL(36,2)", "DECIMAL(38,10)"], decimal(38, 4), { decimal: 4 }],
+    [["DECIMAL(20,10)", "INT"], decimal(20, 10), { decimal: 10 }],
+    [["DECIMAL(20,10)", "BIGINT"], decimal(30, 10), { decimal: 10 }],
+    [["DECIMAL(20,2)", "DOUBLE"], scalar("Float"), "double"],
+    // A narrow DECIMAL (a Float alone) merged with a wide one or a BIGINT is exact again.
+    [["DECIMAL(20,2)", "DECIMAL(4,3)"], decimal(21, 3), { decimal: 3 }],
+    [["DECIMAL(10,2)", "DECIMAL(12,4)"], scalar("Float"), "double"],
+    [["INT", "DECIMAL(4,2)"], scalar("Float"), "double"],
+    [["DECIMAL(20,2)", "STRING"], scalar("JSON"), "json"],
+    [["ARRAY<DECIMAL(20,2)>"], { kind: "list", of: decimal(20, 2) }, { list: { decimal: 2 } }],
     [["STRING"], scalar("String"), "string"],
     [["DATE"], scalar("Date"), "date"],
     [["TIMESTAMP"], scalar("DateTime"), "timestamp"],
@@ -120,7 +141,7 @@ describe("buildMacroTypeModels", () => {
     [["INT", "DOUBLE"], scalar("Float"), "double"],
     [["INT", "BIGINT"], scalar("BigInt"), "bigint"],
     [["SMALLINT", "TINYINT"], scalar("Int"), "bigint"],
-    [["BIGINT", "DECIMAL(4,2)"], scalar("Float"), "double"],
+    [["BIGINT", "DECIMAL(4,2)"], decimal(22, 2), { decimal: 2 }],
     [["VOID", "DOUBLE"], scalar("Float"), "double"],
     [["TIMESTAMP", "TIMESTAMP_NTZ"], scalar("DateTime"), "timestamp"],
     [["DATE", "TIMESTAMP"], scalar("JSON"), "json"],
@@ -451,6 +472,7 @@ function schemaOf(macros: MacroTypeModel[]): GraphQLSchema {
     String: GraphQLString,
     Boolean: GraphQLBoolean,
     BigInt: custom("BigInt"),
+    Decimal: custom("Decimal"),
     Date: custom("Date"),
     DateTime: custom("DateTime"),
     JSON: custom("JSON"),

@@ -9,6 +9,7 @@ import { DatabricksDialect, variantPathSegment } from "../../lakehouse/databrick
 import type { VariantPath } from "../../lakehouse/dialect.js";
 import { ident, param, render, type Sql, sql, table } from "../../lakehouse/sql.js";
 import { assertDatabricksSyntax } from "../support/databricks-syntax.js";
+import { expectWarehouseAccepts } from "../support/spark-analysis.js";
 
 const dialect = new DatabricksDialect({ catalog: "main", schema: "centrum" });
 const OUTPUT = ident("m", "macro_output");
@@ -201,6 +202,28 @@ describe("Databricks dialect: VARIANT access", () => {
         `try_variant_get(\`m\`.\`macro_output\`, '$["k"]', '${type}')`,
       );
     }
+  });
+
+  it("reads a Decimal as DECIMAL(38, s) and then as text, compares it with a bound text cast to DECIMAL(38, s), and the warehouse accepts it", () => {
+    const value = dialect.variantDecimal(OUTPUT, ["Light Intensity (PAR)"], 10);
+    expect(exprText(value)).toBe(
+      "try_variant_get(`m`.`macro_output`, '$[\"Light Intensity (PAR)\"]', 'decimal(38,10)')",
+    );
+    expect(exprText(dialect.variantGet(OUTPUT, ["a"], { decimal: 3 }))).toBe(
+      "CAST(try_variant_get(`m`.`macro_output`, '$[\"a\"]', 'decimal(38,3)') AS STRING)",
+    );
+    expect(exprText(dialect.variantGet(OUTPUT, ["a"], { list: { decimal: 2 } }))).toBe(
+      "CAST(try_variant_get(`m`.`macro_output`, '$[\"a\"]', 'array<decimal(38,2)>') AS ARRAY<STRING>)",
+    );
+    const bound = dialect.decimal(sql`${param("12345678901234567890.123456789", "decimal")}`, 10);
+    const statement = sql`SELECT ${dialect.decimalText(value)} AS v, ${dialect.decimalText(sql`max(${value})`)} AS top
+      FROM ${table("experiment_macro_data")} AS m WHERE ${value} >= ${bound}
+      GROUP BY v ORDER BY ${dialect.decimal(ident("v"), 10)} ASC NULLS LAST`;
+    const { text, params } = render(statement, dialect);
+    expect(text).toContain("try_cast(:p1 AS DECIMAL(38,10))");
+    expect(params).toEqual([{ name: "p1", value: "12345678901234567890.123456789", type: "decimal" }]);
+    expect(assertDatabricksSyntax(text)).toEqual([":p1"]);
+    expectWarehouseAccepts(text, params);
   });
 
   it("reads any path of any keys back exactly, and the statement parses", () => {
