@@ -4,7 +4,10 @@
  * both dialects and compare files.
  */
 import type { ParamType, Sql } from "./sql.js";
-import type { TableShape } from "./table-shapes.js";
+
+/** How a deployment's physical tables hold the centrum tables (`table-shapes.ts`). */
+export const TABLE_SHAPES = ["centrum", "openjii"] as const;
+export type TableShape = (typeof TABLE_SHAPES)[number];
 
 export const CENTRUM_TABLES = [
   "experiments",

@@ -17,11 +17,10 @@
  * Writes go to physical tables only; the gateway writes none of the reshaped ones (annotations and the request
  * ledger are the same in both shapes).
  */
-import type { CentrumTable, Dialect } from "./dialect.js";
+import type { CentrumTable, Dialect, TableShape } from "./dialect.js";
 import { empty, ident, join, physicalTable, type Sql, sql } from "./sql.js";
 
-export const TABLE_SHAPES = ["centrum", "openjii"] as const;
-export type TableShape = (typeof TABLE_SHAPES)[number];
+export { TABLE_SHAPES, type TableShape } from "./dialect.js";
 
 /** The logical tables a shape stores differently (only these may not be written through `table(…)`). */
 export const RESHAPED_TABLES: Readonly<Record<TableShape, readonly CentrumTable[]>> = {

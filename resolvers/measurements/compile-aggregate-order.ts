@@ -17,7 +17,7 @@ import { join, sql } from "../../lakehouse/sql.js";
 import { BadUserInputError } from "../errors.js";
 import { MAX_OFFSET } from "../pagination/connection.js";
 import type { Direction, NullsPlacement } from "../pagination/keyset.js";
-import type { AggregateMeasure, Dimension, GroupByArgs } from "./compile-aggregate.js";
+import type { AggregateMeasure, Dimension, GroupByArgs } from "./aggregate-terms.js";
 
 export const MAX_AGGREGATE_ORDER_BY = 8;
 /** The measures groups can be ordered by (the field's numeric aggregates). */

@@ -21,6 +21,13 @@ import { BadUserInputError } from "../errors.js";
 import { andAll } from "../pagination/page-statement.js";
 import { bucketTime, isTimeZone } from "../values/time-zones.js";
 import {
+  type AggregateFunction,
+  type AggregateMeasure,
+  type Dimension,
+  type GroupByArgs,
+  measureKey,
+} from "./aggregate-terms.js";
+import {
   type AggregateOrderByArgs,
   checkGroupWindow,
   orderTerms,
@@ -35,38 +42,18 @@ import {
   selectValue,
 } from "./query-fields.js";
 
+export {
+  AGGREGATE_FUNCTIONS,
+  type AggregateFunction,
+  type AggregateMeasure,
+  type Dimension,
+  type GroupByArgs,
+  measureKey,
+} from "./aggregate-terms.js";
+
 export const DEFAULT_MAX_GROUPS = 10_000;
 export const MAX_GROUP_BY = 6;
 export const TIME_BUCKETS: readonly TimeBucketUnit[] = ["minute", "hour", "day", "week", "month", "year"];
-
-export const AGGREGATE_FUNCTIONS = [
-  "sum",
-  "avg",
-  "min",
-  "max",
-  "stddev",
-  "variance",
-  "cumsum",
-  "countDistinct",
-] as const;
-export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
-
-/** One entry of `groupBy`: exactly one member is set. `time` and `field` name a field of the source. */
-export interface GroupByArgs {
-  readonly device?: boolean | null;
-  readonly contributor?: boolean | null;
-  readonly experiment?: boolean | null;
-  /** A question label: groups by the answer to that question. */
-  readonly question?: string | null;
-  /** A DateTime/Date field, bucketed by `timeBucket` in `timeZone`. */
-  readonly time?: string | null;
-  /** Any field: groups by its value. */
-  readonly field?: string | null;
-}
-
-export type AggregateMeasure =
-  | { readonly fn: AggregateFunction; readonly field: string }
-  | { readonly fn: "corr"; readonly a: string; readonly b: string };
 
 export interface AggregateInput {
   readonly source: QuerySource;
@@ -84,18 +71,6 @@ export interface AggregateInput {
   readonly maxGroups?: number;
 }
 
-export type Dimension =
-  | { readonly kind: "device" | "contributor" | "experiment"; readonly alias: string }
-  | { readonly kind: "question"; readonly alias: string; readonly label: string }
-  | {
-      readonly kind: "time";
-      readonly alias: string;
-      readonly field: QueryField;
-      readonly unit: TimeBucketUnit;
-      readonly timeZone: string;
-    }
-  | { readonly kind: "field"; readonly alias: string; readonly field: QueryField };
-
 export interface CompiledAggregate {
   readonly statement: Sql;
   readonly dimensions: readonly Dimension[];
@@ -112,10 +87,6 @@ export interface CompiledAggregate {
 
 export const COUNT_ALIAS = "__count";
 export const ROWS_ALIAS = "__rows";
-
-export function measureKey(m: AggregateMeasure): string {
-  return m.fn === "corr" ? `corr:${m.a}:${m.b}` : `${m.fn}:${m.field}`;
-}
 
 function anyField(source: QuerySource, name: string): QueryField {
   const field = source.byName.get(name);
