@@ -107,8 +107,6 @@ export interface Dialect {
    * when the value is not an object.
    */
   questionsFromObject(expr: Sql): Sql;
-  /** A VARIANT value as JSON text (a `VARCHAR`/`STRING`), NULL for NULL. */
-  variantText(expr: Sql): Sql;
   /** A NULL typed as a list of strings. */
   nullStringList(): Sql;
   /**

@@ -17,16 +17,10 @@
  * Writes go to physical tables only; the gateway writes none of the reshaped ones (annotations and the request
  * ledger are the same in both shapes).
  */
-import type { CentrumTable, Dialect, TableShape } from "./dialect.js";
+import type { CentrumTable, Dialect } from "./dialect.js";
 import { empty, ident, join, physicalTable, type Sql, sql } from "./sql.js";
 
 export { TABLE_SHAPES, type TableShape } from "./dialect.js";
-
-/** The logical tables a shape stores differently (only these may not be written through `table(…)`). */
-export const RESHAPED_TABLES: Readonly<Record<TableShape, readonly CentrumTable[]>> = {
-  centrum: [],
-  openjii: ["experiment_macro_data", "experiment_raw_data", "experiment_macros"],
-};
 
 const columns = (alias: string, names: readonly string[]): Sql => join(names.map((n) => ident(alias, n)));
 
@@ -62,7 +56,7 @@ FROM ${physicalTable("experiment_macro_data")} AS d)`;
     case "experiment_raw_data": {
       const r = (n: string) => ident("r", n);
       return sql`(SELECT ${columns("r", ["experiment_id", "id", "device_id", "device_name", "timestamp"])},
-  ${dialect.variantText(r("data"))} AS sample, ${dialect.nullStringList()} AS measurement_sets,
+  ${dialect.variantJson(r("data"), [])} AS sample, ${dialect.nullStringList()} AS measurement_sets,
   ${dialect.questionsFromObject(r("questions_data"))} AS questions,
   ${columns("r", ["macros", "user_id", "processed_timestamp", "date"])}${commit ? dialect.commitColumns("r") : empty}
 FROM ${physicalTable("experiment_raw_data")} AS r)`;

@@ -46,6 +46,12 @@ export function isElementCast(cast: FieldCast): cast is VariantElementType {
   return cast !== "json" && !(typeof cast === "object" && "list" in cast);
 }
 
+/** A Decimal cast, or a list of them: read as DECIMAL, then returned as exact text (the dialects). */
+export function isDecimalCast(type: VariantCastType): boolean {
+  const element = typeof type === "object" && "list" in type ? type.list : type;
+  return typeof element === "object";
+}
+
 /** The parameter type a single value of `cast` binds as (filters, cursors). */
 export function paramTypeOfCast(cast: VariantElementType): ParamType {
   return typeof cast === "string" ? PARAM_TYPE_OF_CAST[cast] : "decimal";

@@ -24,6 +24,7 @@ import {
   sql,
 } from "../sql.js";
 import { type TableShape, tableSource } from "../table-shapes.js";
+import { isDecimalCast } from "../variant-casts.js";
 
 /**
  * How `to_json` writes TIMESTAMPs inside complex values: ISO 8601 in UTC with microseconds, the row contract's form
@@ -75,11 +76,6 @@ function elementType(type: VariantElementType): string {
 
 function variantType(type: VariantCastType): string {
   return typeof type === "object" && "list" in type ? `array<${elementType(type.list)}>` : elementType(type);
-}
-
-function isDecimal(type: VariantCastType): boolean {
-  const element = typeof type === "object" && "list" in type ? type.list : type;
-  return typeof element === "object";
 }
 
 /**
@@ -169,10 +165,6 @@ export class DatabricksDialect implements Dialect {
     return sql`transform(map_entries(try_variant_get(${expr}, ${q("$")}, ${q("map<string, string>")})), e -> named_struct(${q("question_label")}, e.key, ${q("question_text")}, CAST(NULL AS STRING), ${q("question_answer")}, e.value))`;
   }
 
-  variantText(expr: Sql): Sql {
-    return sql`to_json(${expr})`;
-  }
-
   nullStringList(): Sql {
     return sql`CAST(NULL AS ARRAY<STRING>)`;
   }
@@ -205,7 +197,7 @@ export class DatabricksDialect implements Dialect {
   variantGet(column: Sql, path: VariantPath, type: VariantCastType): Sql {
     const value = this.#get(column, path, variantType(type));
     // The connector reads DECIMAL as a double (databricks-values.ts): decimals travel as their exact text.
-    if (!isDecimal(type)) return value;
+    if (!isDecimalCast(type)) return value;
     return sql`CAST(${value} AS ${dialectText(typeof type === "object" && "list" in type ? "ARRAY<STRING>" : "STRING")})`;
   }
 

@@ -12,6 +12,7 @@ import {
 } from "../dialect.js";
 import { dialectText, empty, ident, join, type ParamType, physicalTable, type Sql, sql } from "../sql.js";
 import { type TableShape, tableSource } from "../table-shapes.js";
+import { isDecimalCast } from "../variant-casts.js";
 
 const CAST_TYPES: Record<string, string> = {
   boolean: "BOOLEAN",
@@ -31,11 +32,6 @@ function decimalType(scale: number): string {
 /** The SQL type a value is try-cast to (a decimal as a number; `variantGet` then reads it as text). */
 function elementType(type: VariantElementType): string {
   return typeof type === "string" ? CAST_TYPES[type]! : decimalType(type.decimal);
-}
-
-function isDecimal(type: VariantCastType): boolean {
-  const element = typeof type === "object" && "list" in type ? type.list : type;
-  return typeof element === "object";
 }
 
 function castType(type: VariantCastType): string {
@@ -79,10 +75,6 @@ export class DuckDbDialect implements Dialect {
     return sql`list_transform(map_entries(TRY_CAST(${expr} AS MAP(VARCHAR, VARCHAR))), lambda e: {'question_label': e.key, 'question_text': CAST(NULL AS VARCHAR), 'question_answer': e.value})`;
   }
 
-  variantText(expr: Sql): Sql {
-    return sql`CAST(CAST(${expr} AS JSON) AS VARCHAR)`;
-  }
-
   nullStringList(): Sql {
     return sql`CAST(NULL AS VARCHAR[])`;
   }
@@ -100,7 +92,7 @@ export class DuckDbDialect implements Dialect {
   variantGet(column: Sql, path: VariantPath, type: VariantCastType): Sql {
     const value = sql`TRY_CAST(${this.#path(column, path)} AS ${dialectText(castType(type))})`;
     // The driver reads DECIMAL as a double: decimals travel as their exact text.
-    if (!isDecimal(type)) return value;
+    if (!isDecimalCast(type)) return value;
     return sql`CAST(${value} AS ${dialectText(typeof type === "object" && "list" in type ? "VARCHAR[]" : "VARCHAR")})`;
   }
 

@@ -38,9 +38,9 @@ const WRITTEN_TABLES = [
   ["experiment_annotation_requests", "request_key"],
 ] as const;
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+type Quote = (name: string) => string;
 
-function conversionScript(from: string, to: string, suffix: string): string {
+function conversionScript(quote: Quote, from: string, to: string, suffix: string): string {
   const f = (t: string) => `${quote(from)}.${quote(t)}`;
   const t = (name: string) => `${quote(to)}.${quote(name + suffix)}`;
   return `
@@ -107,10 +107,11 @@ export async function convertToOpenjiiShape(
 ): Promise<void> {
   const from = options.from ?? CENTRUM_SCHEMA;
   const to = options.to ?? from;
+  const quote: Quote = (name) => lakehouse.dialect.quoteIdent(name);
   if (to === from) {
     const s = (name: string) => `${quote(from)}.${quote(name)}`;
     await lakehouse.transaction(async (c) => {
-      await c.run(conversionScript(from, from, "__openjii"));
+      await c.run(conversionScript(quote, from, from, "__openjii"));
       await c.run(`
 DROP VIEW IF EXISTS ${s("enriched_experiment_raw_data")};
 DROP VIEW IF EXISTS ${s("enriched_experiment_macro_data")};
@@ -133,6 +134,6 @@ ALTER TABLE ${s("experiment_table_metadata__openjii")} RENAME TO experiment_tabl
 CREATE UNIQUE INDEX ${quote(`${name}_${key}`)} ON ${quote(to)}.${quote(name)} (${quote(key)});`,
   ).join("\n");
   await lakehouse.transaction(async (c) => {
-    await c.run(`CREATE SCHEMA ${quote(to)};\n${conversionScript(from, to, "")}\n${views}\n${copies}`);
+    await c.run(`CREATE SCHEMA ${quote(to)};\n${conversionScript(quote, from, to, "")}\n${views}\n${copies}`);
   });
 }

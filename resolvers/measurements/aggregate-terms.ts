@@ -3,6 +3,7 @@
  * shared by the statement compiler (`compile-aggregate.ts`) and the group order (`compile-aggregate-order.ts`).
  */
 import type { TimeBucketUnit } from "../../lakehouse/dialect.js";
+import { BadUserInputError } from "../errors.js";
 import type { QueryField } from "./query-fields.js";
 
 export const AGGREGATE_FUNCTIONS = [
@@ -48,4 +49,29 @@ export type Dimension =
 
 export function measureKey(m: AggregateMeasure): string {
   return m.fn === "corr" ? `corr:${m.a}:${m.b}` : `${m.fn}:${m.field}`;
+}
+
+/**
+ * The one member a `groupBy` entry sets (also an `orderBy` entry's `key`), checked: exactly one is set, and the
+ * flags (device, contributor, experiment) are `true`. `at` names the entry in errors, `argument` its argument.
+ */
+export function groupingEntry(
+  entry: GroupByArgs,
+  at: string,
+  argument: "groupBy" | "orderBy",
+): readonly [kind: string, value: unknown] {
+  const set = Object.entries(entry).filter(([, v]) => v !== null && v !== undefined);
+  if (set.length !== 1) {
+    throw new BadUserInputError(
+      `\`${at}\` must set exactly one of device, contributor, experiment, question, time, field.`,
+      { argument },
+    );
+  }
+  const [kind, value] = set[0]!;
+  if ((kind === "device" || kind === "contributor" || kind === "experiment") && value !== true) {
+    throw new BadUserInputError(`\`${at}.${kind}\` must be true; leave the entry out otherwise.`, {
+      argument,
+    });
+  }
+  return [kind, value];
 }

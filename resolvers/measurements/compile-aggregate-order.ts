@@ -17,7 +17,7 @@ import { join, sql } from "../../lakehouse/sql.js";
 import { BadUserInputError } from "../errors.js";
 import { MAX_OFFSET } from "../pagination/connection.js";
 import type { Direction, NullsPlacement } from "../pagination/keyset.js";
-import type { AggregateMeasure, Dimension, GroupByArgs } from "./aggregate-terms.js";
+import { type AggregateMeasure, type Dimension, type GroupByArgs, groupingEntry } from "./aggregate-terms.js";
 
 export const MAX_AGGREGATE_ORDER_BY = 8;
 /** The measures groups can be ordered by (the field's numeric aggregates). */
@@ -59,19 +59,7 @@ export function dimensionIdentity(d: Dimension): string {
 }
 
 function keyIdentity(key: GroupByArgs, at: string): string {
-  const set = Object.entries(key).filter(([, v]) => v !== null && v !== undefined);
-  if (set.length !== 1) {
-    throw new BadUserInputError(
-      `\`${at}\` must set exactly one of device, contributor, experiment, question, time, field.`,
-      { argument: "orderBy" },
-    );
-  }
-  const [kind, value] = set[0]!;
-  if ((kind === "device" || kind === "contributor" || kind === "experiment") && value !== true) {
-    throw new BadUserInputError(`\`${at}.${kind}\` must be true; leave the entry out otherwise.`, {
-      argument: "orderBy",
-    });
-  }
+  const [kind, value] = groupingEntry(key, at, "orderBy");
   return value === true ? kind : `${kind}:${String(value)}`;
 }
 

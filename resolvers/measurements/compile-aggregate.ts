@@ -25,6 +25,7 @@ import {
   type AggregateMeasure,
   type Dimension,
   type GroupByArgs,
+  groupingEntry,
   measureKey,
 } from "./aggregate-terms.js";
 import {
@@ -129,14 +130,7 @@ function compileDimensions(input: AggregateInput): Dimension[] {
   const seen = new Set<string>();
   const dims = groupBy.map((g, i): Dimension => {
     const at = `groupBy[${i}]`;
-    const set = Object.entries(g).filter(([, v]) => v !== null && v !== undefined);
-    if (set.length !== 1) {
-      throw new BadUserInputError(
-        `\`${at}\` must set exactly one of device, contributor, experiment, question, time, field.`,
-        { argument: "groupBy" },
-      );
-    }
-    const [kind, value] = set[0]!;
+    const [kind, value] = groupingEntry(g, at, "groupBy");
     const alias = `g${i}`;
     const once = (key: string, what: string) => {
       if (seen.has(key)) throw new BadUserInputError(`\`groupBy\` groups by ${what} twice; keep one entry.`);
@@ -146,9 +140,6 @@ function compileDimensions(input: AggregateInput): Dimension[] {
       case "device":
       case "contributor":
       case "experiment":
-        if (value !== true) {
-          throw new BadUserInputError(`\`${at}.${kind}\` must be true; leave the entry out otherwise.`);
-        }
         once(kind, kind);
         return { kind, alias };
       case "question": {
