@@ -60,7 +60,8 @@ export interface SkippedOperation {
 type Json = any;
 
 const PAGE_INFO = "pageInfo { hasNextPage endCursor }";
-const ids = (edges: readonly { node: { id: string } }[]) => edges.map((e) => e.node.id);
+/** The rows' 64-bit ids (`rowId`; `id` is the graph-unique object id), compared with the floor's `id` column. */
+const ids = (edges: readonly { node: { rowId: string } }[]) => edges.map((e) => e.node.rowId);
 const floorIds = (rows: readonly FloorRow[], size: number) =>
   rows
     .filter((r) => r.id != null)
@@ -96,7 +97,7 @@ export function referenceOperations(
     id
     samples(first: $first) {
       totalCount ${PAGE_INFO}
-      edges { cursor node { id timestamp deviceId measurementSets questions { label answer } macros { filename } } }
+      edges { cursor node { id rowId timestamp deviceId measurementSets questions { label answer } macros { filename } } }
     }
   }
 }`,
@@ -112,7 +113,7 @@ export function referenceOperations(
   const pageDocument = `query PhotosynthesisPage($id: ID!, $first: Int!) {
   experiment(id: $id) {
     id
-    ${field}(first: $first) { ${PAGE_INFO} edges { cursor node { id timestamp deviceId ${typed} } } }
+    ${field}(first: $first) { ${PAGE_INFO} edges { cursor node { id rowId timestamp deviceId ${typed} } } }
   }
 }`;
   operations.push({
@@ -143,7 +144,7 @@ export function referenceOperations(
       edges {
         cursor
         node {
-          id timestamp ${typed}
+          id rowId timestamp ${typed}
           device { id name }
           contributor { id displayName }
           annotations { id type text flagType createdByName createdAt }
@@ -267,7 +268,7 @@ function filteredOperation(d: Discovery, userId: string, n: number): ReferenceOp
     id
     ${macro.fieldName}(first: $first, where: $where, orderBy: $orderBy) {
       totalCount ${PAGE_INFO}
-      edges { cursor node { id timestamp deviceId ${typed} } }
+      edges { cursor node { id rowId timestamp deviceId ${typed} } }
     }
   }
 }`,

@@ -7,7 +7,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startGateway, tempDir } from "../support/gateway-process.js";
+import { runCli, startGateway, tempDir } from "../support/gateway-process.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -68,17 +68,34 @@ describe("the gateway on openJII's production shape", () => {
       await first.stop();
     }
 
+    let macrosBefore: string[] = [];
     const again = await startGateway({ dir, env: { TABLE_SHAPE: "openjii" } });
     try {
       expect(again.output()).not.toMatch(/seeding/);
       const res = await again.gql<Dashboard>("{ macros { filename } }");
-      expect(res.data!.macros.map((m) => m.filename)).toContain("macro_photosynthesis");
+      macrosBefore = res.data!.macros.map((m) => m.filename).sort();
+      expect(macrosBefore).toContain("macro_photosynthesis");
     } finally {
       await again.stop();
     }
 
     // The file is in the production shape: the centrum shape refuses it, with what to do.
     await expect(startGateway({ dir })).rejects.toThrow(/TABLE_SHAPE=openjii/);
+    // So does the importer: openJII's pipeline writes the production shape's data tables, not the gateway.
+    const imported = await runCli("gateway/cli/import.ts", [
+      join("test", "fixtures", "import", "macro-rows.ndjson"),
+      "--db",
+      join(dir, "centrum.duckdb"),
+    ]);
+    expect(imported.code).not.toBe(0);
+    expect(imported.stderr + imported.stdout).toMatch(/production shape.*TABLE_SHAPE=openjii/s);
+    const after = await startGateway({ dir, env: { TABLE_SHAPE: "openjii" } });
+    try {
+      const res = await after.gql<Dashboard>("{ macros { filename } }");
+      expect(res.data!.macros.map((m) => m.filename).sort()).toEqual(macrosBefore);
+    } finally {
+      await after.stop();
+    }
     expect(existsSync(join(dir, "centrum.duckdb"))).toBe(true);
   }, 180_000);
 
