@@ -65,6 +65,7 @@ const EnvSchema = z.object({
     .min(0)
     .default(64 * 1024 * 1024),
   RESPONSE_CACHE: bool.default(true),
+  RESPONSE_CACHE_LANE: bool.default(true),
   RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).default(1000),
   RESPONSE_CACHE_MAX_BYTES: z.coerce
     .number()
@@ -155,7 +156,12 @@ export interface GatewayConfig {
   };
   readonly cache: { readonly ttlMs: number; readonly maxEntries: number; readonly maxBytes: number };
   /** The whole-response cache (TTL of the result cache, which it needs); null when off. */
-  readonly responseCache: { readonly maxEntries: number; readonly maxBytes: number } | null;
+  readonly responseCache: {
+    readonly maxEntries: number;
+    readonly maxBytes: number;
+    /** Repeats answered before Yoga from the cached bytes (`response-cache-lane.ts`). */
+    readonly lane: boolean;
+  } | null;
   /** Subscriptions (see README, "Subscriptions"). */
   readonly streams: {
     /** How often the one poller reads new rows of watched experiments (2 s on DuckDB, 10 s on Databricks). */
@@ -273,7 +279,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
     responseCache: e.RESPONSE_CACHE
-      ? { maxEntries: e.RESPONSE_CACHE_MAX_ENTRIES, maxBytes: e.RESPONSE_CACHE_MAX_BYTES }
+      ? {
+          maxEntries: e.RESPONSE_CACHE_MAX_ENTRIES,
+          maxBytes: e.RESPONSE_CACHE_MAX_BYTES,
+          lane: e.RESPONSE_CACHE_LANE,
+        }
       : null,
     streams: {
       pollMs: e.STREAM_POLL_MS ?? (e.LAKEHOUSE === "databricks" ? 10_000 : 2_000),

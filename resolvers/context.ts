@@ -86,10 +86,7 @@ export function createGatewayContext(options: {
     streams: options.streams,
     schemaScope: options.schemaScope,
     statementScopes,
-    caller:
-      options.viewer.userId !== null
-        ? `user:${options.viewer.userId}`
-        : `address:${options.address ?? "unknown"}`,
+    caller: callerOf(options.viewer, options.address),
     renew() {
       current = null;
     },
@@ -98,4 +95,9 @@ export function createGatewayContext(options: {
     },
   };
   return context;
+}
+
+/** Who a rate limit counts: the user, or the address of an anonymous caller. */
+export function callerOf(viewer: Viewer, address: string | undefined): string {
+  return viewer.userId !== null ? `user:${viewer.userId}` : `address:${address ?? "unknown"}`;
 }

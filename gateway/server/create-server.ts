@@ -27,6 +27,7 @@ import { createLogger, yogaLogger } from "./logger.js";
 import { maskError } from "./mask-error.js";
 import { envelopRedisClient, RedisCostBuckets } from "./redis-cost-buckets.js";
 import { useGatewayResponseCache } from "./response-cache.js";
+import { useResponseCacheLane } from "./response-cache-lane.js";
 import { useAccessSetSchema } from "./use-access-set-schema.js";
 import { useLakehouseReadiness } from "./use-lakehouse-readiness.js";
 import { type RateLimitStores, useOperationLimits } from "./use-operation-limits.js";
@@ -150,6 +151,19 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
           drainPerSecond: config.rateLimits.drainPerSecond,
         }),
       };
+  // Repeats of a request Yoga answered from the response cache are answered before Yoga (`response-cache-lane.ts`).
+  const lane =
+    responseCache && config.responseCache?.lane
+      ? useResponseCacheLane({
+          responseCache,
+          verifier,
+          schemaFor: (viewer) => registry.schemaFor(viewer),
+          buckets: deps.guard === false ? null : (rateLimitStores.buckets ?? null),
+          logger,
+          maxEntries: config.responseCache?.maxEntries,
+        })
+      : null;
+  if (lane) metrics.addResponseCacheLane(() => lane.stats());
   const plugins: Plugin[] = [
     accessSets.plugin,
     useLakehouseReadiness({
@@ -181,6 +195,8 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     ...(deps.plugins ?? []),
     // Last: it logs what the plugins above reported (cost, statements).
     useOperationLog(logger),
+    // After the log: it reads the final answer of an operation, extensions included.
+    ...(lane ? [lane.plugin] : []),
   ];
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
@@ -254,7 +270,11 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
     if (admin(req, res)) return;
     if (exports(req, res)) return;
     if (graphiql(req, res)) return;
-    Promise.resolve(yoga(req, res)).catch(() => undefined);
+    const toYoga = () => {
+      Promise.resolve(yoga(req, res)).catch(() => undefined);
+    };
+    if (lane) lane.handle(req, res, toYoga);
+    else toYoga();
   });
   const websockets = attachWebSockets({
     http,

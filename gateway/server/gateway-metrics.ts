@@ -11,6 +11,7 @@ import type { ResultCacheStats } from "../../lakehouse/cached-lakehouse.js";
 import type { StatementLog } from "../../lakehouse/statement-log.js";
 import type { StreamHubStats } from "../../resolvers/streams/stream-hub.js";
 import type { ResponseCacheStats } from "./response-cache.js";
+import type { ResponseCacheLaneStats } from "./response-cache-lane.js";
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -75,6 +76,20 @@ export class GatewayMetrics {
     ] as const) {
       this.#gauge(name, help, () => stats()[key]);
     }
+  }
+
+  /** The response cache's hit lane (`response-cache-lane.ts`): answers it gave before Yoga. */
+  addResponseCacheLane(stats: () => ResponseCacheLaneStats): void {
+    this.#gauge(
+      "centrum_response_cache_lane_answers",
+      "Repeated queries answered from the response cache before Yoga since start (also counted as hits).",
+      () => stats().answers,
+    );
+    this.#gauge(
+      "centrum_response_cache_lane_entries",
+      "Request shapes the hit lane knows.",
+      () => stats().entries,
+    );
   }
 
   /** A gauge read when scraped. */

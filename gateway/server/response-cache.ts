@@ -106,6 +106,8 @@ export interface GatewayResponseCache {
   readonly cache: TaggedResponseCache;
   /** Whether this operation is answered from the cache (known once the plugin's `onExecute` has run). */
   isHit(context: unknown): boolean;
+  /** The cache key of this operation's answer (known once the plugin's `onExecute` has run). */
+  keyOf(context: unknown): string | undefined;
 }
 
 export function useGatewayResponseCache(
@@ -113,7 +115,7 @@ export function useGatewayResponseCache(
 ): GatewayResponseCache {
   const cache = new TaggedResponseCache(options);
   /** Per request: its schema's number, whether it hits, the invalidation generation it started at. */
-  const requests = new WeakMap<object, { schema: number; query: boolean; hit: boolean }>();
+  const requests = new WeakMap<object, { schema: number; query: boolean; hit: boolean; key?: string }>();
   const schemaIds = new WeakMap<GraphQLSchema, number>();
   let nextSchemaId = 0;
   const schemaId = (schema: GraphQLSchema) => {
@@ -154,7 +156,10 @@ export function useGatewayResponseCache(
       const context = params.context as GatewayContext;
       const request = requests.get(context);
       // (An entry dropped between this check and the plugin's lookup is answered by execution, charged as a hit.)
-      if (request) request.hit = cache.has(key);
+      if (request) {
+        request.hit = cache.has(key);
+        request.key = key;
+      }
       return key;
     },
     shouldCacheResult: ({ result }) => {
@@ -205,5 +210,6 @@ export function useGatewayResponseCache(
     plugins: [tracking, cachePlugin],
     cache,
     isHit: (context) => requests.get(context as object)?.hit ?? false,
+    keyOf: (context) => requests.get(context as object)?.key,
   };
 }

@@ -11,11 +11,15 @@ import type { Logger } from "./logger.js";
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const ids = new WeakMap<Request, string>();
 
+/** A sane incoming request id, or a new one. */
+export function requestIdFromHeader(incoming: string | string[] | null | undefined): string {
+  return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 export function requestIdOf(request: Request): string {
   let id = ids.get(request);
   if (!id) {
-    const incoming = request.headers.get("x-request-id");
-    id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    id = requestIdFromHeader(request.headers.get("x-request-id"));
     ids.set(request, id);
   }
   return id;
