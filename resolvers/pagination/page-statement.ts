@@ -12,8 +12,9 @@
  * Late materialization (`rowKey`): the page's rows are chosen from the sort keys and filters alone, and the
  * projection — VARIANT paths with try-casts, JSON payloads — is computed for those n + 1 rows only:
  *
- *   SELECT <projection>, k.<sort keys> FROM (SELECT <row key>, <sort keys> FROM src WHERE … ORDER BY … LIMIT n + 1) k
- *   JOIN src ON src.<row key> = k.<row key> ORDER BY k.<sort keys>
+ *   SELECT <projection>, m.<sort keys> FROM (SELECT m.*, k.<sort keys>
+ *     FROM (SELECT <row key>, <sort keys> FROM src m WHERE … ORDER BY … LIMIT n + 1) k
+ *     JOIN src m ON m.<row key> = k.<row key>) m ORDER BY m.<sort keys>
  *
  * Without it an engine evaluates the projection for every matching row before the top-n (measured 7.7× slower
  * than this on the bench preset for a 100-row page with 10 typed fields). It is skipped when a sort key is itself
@@ -86,13 +87,19 @@ export function pageStatement(spec: PageStatementSpec): Sql {
         " AND ",
       ),
     );
-    const pickedKeys: SortKey[] = plan.keys.map((k) => ({ ...k, expr: ident("k", k.alias) }));
-    const carried = [...plan.keys.map((k) => k.alias), ...(windowTotal ? [TOTAL_ALIAS] : [])].map(
-      (alias) => sql`${ident("k", alias)} AS ${ident(alias)}`,
-    );
-    page = sql`SELECT ${join([...spec.projection, ...carried])} FROM (${picked}) ${ident("k")} JOIN ${
+    const carriedAliases = [...plan.keys.map((k) => k.alias), ...(windowTotal ? [TOTAL_ALIAS] : [])];
+    const carried = carriedAliases.map((a) => sql`${ident("k", a)} AS ${ident(a)}`);
+    // The picked rows are joined first, whole, and the projection is computed over that join (named like the
+    // source, so it reads the same columns): an engine that pushes VARIANT path extraction into the scan
+    // would otherwise extract the paths of every row the scan reads, not of the n + 1 rows the join keeps
+    // (DuckDB: 110 → 30 ms CPU for a 100-row page with three typed fields on the bench preset).
+    const joined = sql`SELECT ${ident(alias)}.*, ${join(carried)} FROM (${picked}) ${ident("k")} JOIN ${
       spec.from
-    } ON ${on} ORDER BY ${orderByList(pickedKeys)}`;
+    } ON ${on}`;
+    const outerKeys: SortKey[] = plan.keys.map((k) => ({ ...k, expr: ident(alias, k.alias) }));
+    page = sql`SELECT ${join([...spec.projection, ...carriedAliases.map((a) => sql`${ident(alias, a)} AS ${ident(a)}`)])} FROM (${joined}) ${ident(
+      alias,
+    )} ORDER BY ${orderByList(outerKeys)}`;
   } else {
     page = sql`SELECT ${select} FROM ${spec.from} WHERE ${where} ORDER BY ${orderByList(byAlias)} LIMIT ${limit}${skip}`;
   }
