@@ -32,6 +32,8 @@ export const DEFAULT_RESERVED_MEASUREMENT_FIELD_NAMES: readonly string[] = [
   "sample",
   "output",
   "error",
+  /** A macro's typed question answers (`<Macro>Answers`), where its catalog has a questions schema. */
+  "answers",
 ];
 
 /** Fields of `Experiment` and `Query` that a per-macro connection field must not take. */

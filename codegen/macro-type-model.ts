@@ -38,6 +38,11 @@ export interface CatalogSchemaEntry {
   macroFilename: string;
   /** `schema_of_variant_agg` text of the macro's outputs in this experiment. */
   outputSchema: string;
+  /**
+   * `schema_of_variant_agg` text of the question answers of the macro's rows in this experiment (openJII's
+   * `experiment_table_metadata.questions_schema`, an OBJECT of label → answer type); null or absent: no typed answers.
+   */
+  questionsSchema?: string | null;
 }
 
 export type ModelFieldType =
@@ -88,7 +93,18 @@ export interface MacroTypeModel {
   experimentIds: string[];
   /** Typed top-level output fields; empty when no experiment's output is an OBJECT. */
   fields: ModelField[];
+  /**
+   * The typed question answers (`answers` on the measurement type): one scalar field per question label of the
+   * merged questions schemas; null when no experiment's catalog entry has a questions schema that is an OBJECT.
+   */
+  answers: AnswersModel | null;
 }
+
+/**
+ * The `<Macro>Answers` type: one field per question label, its `key` the label and its `path` `[label]`; every field
+ * a scalar (an answer whose schema is an object or a list is `JSON`), never `withinList`.
+ */
+export type AnswersModel = ObjectModel;
 
 export interface MacroTypeModelOptions {
   /** Added to DEFAULT_RESERVED_MACRO_FIELD_NAMES: names a macro's connection field must not take. */
@@ -123,6 +139,8 @@ interface MergedMacro {
   macroName: string;
   experimentIds: string[];
   root: ObjectShape | undefined;
+  /** The merged questions schemas; undefined when no experiment has one that is an OBJECT. */
+  questions: ObjectShape | undefined;
 }
 
 export function buildMacroTypeModels(
@@ -228,6 +246,20 @@ export class MacroTypeModelBuilder {
           return name;
         },
       };
+      const fields =
+        m.root === undefined
+          ? []
+          : buildFields(
+              m.root,
+              context,
+              { path: [], display: "", withinList: false, typeName },
+              this.#reservedTopLevel,
+            );
+      // After the output's nested types, so a macro gaining questions never renames them.
+      const answers =
+        m.questions === undefined
+          ? null
+          : buildAnswers(m.questions, context.allocateType(`${upperFirst(fieldName)}Answers`), m.macroName);
       const model: MacroTypeModel = {
         macroFilename: m.macroFilename,
         macroName: m.macroName,
@@ -237,15 +269,8 @@ export class MacroTypeModelBuilder {
           `Measurements of macro ${m.macroName} (${m.macroFilename}). The typed fields merge the output schemas ` +
           `of every experiment that ran it; \`output\` holds the raw value.`,
         experimentIds: m.experimentIds,
-        fields:
-          m.root === undefined
-            ? []
-            : buildFields(
-                m.root,
-                context,
-                { path: [], display: "", withinList: false, typeName },
-                this.#reservedTopLevel,
-              ),
+        fields,
+        answers,
       };
       memos.set(m.macroFilename, { ...memo, model, nestedTypes });
       return model;
@@ -267,7 +292,9 @@ function groupByMacro(entries: readonly CatalogSchemaEntry[]): Map<string, Catal
       compareVariantKeys(a.macroFilename, b.macroFilename) ||
       compareVariantKeys(a.experimentId, b.experimentId) ||
       compareVariantKeys(a.macroName, b.macroName) ||
-      compareVariantKeys(a.outputSchema, b.outputSchema),
+      compareVariantKeys(a.outputSchema, b.outputSchema) ||
+      compareVariantKeys(a.questionsSchema ?? "", b.questionsSchema ?? "") ||
+      Number(a.questionsSchema != null) - Number(b.questionsSchema != null),
   );
   const groups = new Map<string, CatalogSchemaEntry[]>();
   for (const [i, entry] of sorted.entries()) {
@@ -286,7 +313,8 @@ function sameEntry(a: CatalogSchemaEntry, b: CatalogSchemaEntry): boolean {
     a.macroFilename === b.macroFilename &&
     a.experimentId === b.experimentId &&
     a.macroName === b.macroName &&
-    a.outputSchema === b.outputSchema
+    a.outputSchema === b.outputSchema &&
+    (a.questionsSchema ?? null) === (b.questionsSchema ?? null)
   );
 }
 
@@ -318,6 +346,7 @@ function mergeMacro(
   warnings: string[],
 ): MergedMacro | undefined {
   let root: OutputShape = { kind: "void" };
+  let questions: OutputShape = { kind: "void" };
   const experimentIds = new Set<string>();
   const nameVotes = new Map<string, number>();
   for (const entry of group) {
@@ -328,6 +357,7 @@ function mergeMacro(
       continue;
     }
     experimentIds.add(entry.experimentId);
+    questions = mergeQuestions(questions, entry.questionsSchema, where, cache, warnings);
     nameVotes.set(entry.macroName, (nameVotes.get(entry.macroName) ?? 0) + 1);
     // Merging is idempotent, so a text seen before in this macro changes nothing (`mergeOutputShapes(a, a)` is a).
     if ("shape" in parsed) root = mergeOutputShapes(root, parsed.shape);
@@ -349,6 +379,68 @@ function mergeMacro(
     macroName: mostCommon(nameVotes),
     experimentIds: [...experimentIds].sort(compareVariantKeys),
     root: root.kind === "object" ? root : undefined,
+    questions: questions.kind === "object" && questions.fields.size > 0 ? questions : undefined,
+  };
+}
+
+/** `merged` with one experiment's questions schema merged in (numeric widening, conflicts → JSON, like outputs). */
+function mergeQuestions(
+  merged: OutputShape,
+  text: string | null | undefined,
+  where: string,
+  cache: Map<string, ParsedSchema>,
+  warnings: string[],
+): OutputShape {
+  if (text == null) return merged;
+  const parsed = parseSchema(text, cache);
+  if ("error" in parsed) {
+    warnings.push(`${where}: questions_schema skipped: ${parsed.error.message}`);
+    return merged;
+  }
+  if ("shape" in parsed) return mergeOutputShapes(merged, parsed.shape);
+  if (parsed.type.kind !== "void") {
+    warnings.push(
+      `${where}: questions_schema is ${printVariantSchema(parsed.type)}, not an OBJECT; it adds no typed answers`,
+    );
+  }
+  return merged;
+}
+
+/**
+ * The answers type of a macro: a scalar field per label, named by the field name rules (cache keys reserved: the
+ * answers are a value inside their measurement). An answer whose schema is an object or a list is read whole as JSON.
+ */
+function buildAnswers(questions: ObjectShape, typeName: string, macroName: string): AnswersModel {
+  const names = assignGraphQLFieldNames(questions.fields.keys(), NESTED_RESERVED);
+  const fields = [...questions.fields].map(([label, field]): ModelField => {
+    const shape = field.shape;
+    const type: ModelFieldType =
+      shape.kind === "scalar"
+        ? shape.scalar === "Decimal"
+          ? shape
+          : SCALAR_TYPES[shape.scalar]
+        : SCALAR_TYPES.JSON;
+    let types = "";
+    for (const [i, text] of field.variantTypes.entries()) {
+      types += `${i === 0 ? "" : " | "}${text.length > MAX_TYPE_TEXT_IN_DESCRIPTION ? `${text.slice(0, MAX_TYPE_TEXT_IN_DESCRIPTION)}…` : text}`;
+    }
+    return {
+      key: label,
+      name: names.get(label)!,
+      description: `The answer to question "${label}" (${types}) of ${macroName} measurements; null when unanswered or not of this type.`,
+      type,
+      path: [label],
+      withinList: false,
+      variantTypes: field.variantTypes,
+      conflict:
+        holdsJson(type) &&
+        (field.variantTypes.length > 1 || field.variantTypes.some((t) => t.includes("VARIANT"))),
+    };
+  });
+  return {
+    typeName,
+    description: `Typed answers to the questions of ${macroName} measurements, from the catalog's questions schemas; \`questions\` holds the raw text.`,
+    fields,
   };
 }
 
@@ -476,8 +568,14 @@ export function sameMacroTypeModel(a: MacroTypeModel, b: MacroTypeModel): boolea
       a.typeName === b.typeName &&
       a.description === b.description &&
       sameStrings(a.experimentIds, b.experimentIds) &&
-      sameFields(a.fields, b.fields))
+      sameFields(a.fields, b.fields) &&
+      sameAnswers(a.answers, b.answers))
   );
+}
+
+function sameAnswers(a: AnswersModel | null, b: AnswersModel | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.typeName === b.typeName && a.description === b.description && sameFields(a.fields, b.fields);
 }
 
 function sameFields(a: readonly ModelField[], b: readonly ModelField[]): boolean {

@@ -107,6 +107,13 @@ export interface Dialect {
    * when the value is not an object.
    */
   questionsFromObject(expr: Sql): Sql;
+  /**
+   * Where a row of `experiment_macro_data` read under `alias` holds its answer to the question `label`: a VARIANT
+   * `column` and the `path` in it, for `variantGet`, `variantDecimal` and `variantJson` to read it as its declared
+   * type (a value that does not fit is NULL). Centrum shape: the answer text from `questions` (label bound) as a
+   * VARIANT string; openJII shape: `questions_data` at `[label]` (`table-shapes.ts`).
+   */
+  questionAnswerSource(alias: string, label: string): { readonly column: Sql; readonly path: VariantPath };
   /** A NULL typed as a list of strings. */
   nullStringList(): Sql;
   /**

@@ -17,7 +17,7 @@
  * Writes go to physical tables only; the gateway writes none of the reshaped ones (annotations and the request
  * ledger are the same in both shapes).
  */
-import type { CentrumTable, Dialect } from "./dialect.js";
+import type { CentrumTable, Dialect, VariantPath } from "./dialect.js";
 import { empty, ident, join, physicalTable, type Sql, sql } from "./sql.js";
 
 export { TABLE_SHAPES, type TableShape } from "./dialect.js";
@@ -32,7 +32,7 @@ const columns = (alias: string, names: readonly string[]): Sql => join(names.map
  */
 export function macrosFromTableMetadata(metadata: Sql, macroData: Sql, where: Sql = empty): Sql {
   return sql`SELECT t.experiment_id, n.macro_name, n.macro_filename, n.first_seen, n.last_seen,
-  t.row_count AS sample_count, t.macro_schema AS output_schema, t.identifier AS macro_id
+  t.row_count AS sample_count, t.macro_schema AS output_schema, t.questions_schema, t.identifier AS macro_id
 FROM ${metadata} AS t
 JOIN (
   SELECT experiment_id, macro_id, max(macro_name) AS macro_name, max(macro_filename) AS macro_filename,
@@ -49,7 +49,7 @@ function openjiiRelation(dialect: Dialect, table: CentrumTable, commit: boolean)
       const d = (n: string) => ident("d", n);
       return sql`(SELECT ${columns("d", ["experiment_id", "macro_id", "macro_name", "macro_filename"])},
   ${d("raw_id")} AS id, ${columns("d", ["device_id", "device_name", "timestamp", "user_id"])},
-  ${dialect.questionsFromObject(d("questions_data"))} AS questions,
+  ${dialect.questionsFromObject(d("questions_data"))} AS questions, ${d("questions_data")},
   ${columns("d", ["macro_output", "macro_error", "processed_timestamp", "date"])}${commit ? dialect.commitColumns("d") : empty}
 FROM ${physicalTable("experiment_macro_data")} AS d)`;
     }
@@ -69,6 +69,27 @@ FROM ${physicalTable("experiment_raw_data")} AS r)`;
     default:
       return null;
   }
+}
+
+/**
+ * `Dialect.questionAnswerSource`: where a data-table row read under `alias` holds its answer to `label`, as a
+ * VARIANT and a path in it. The centrum shape keeps answers as text in `questions`: the first element with that
+ * label (the label bound, as in `where.question`), its answer as a VARIANT string, so a try-cast reads the text as the
+ * declared type. The openJII shape keeps them in `questions_data` (an object of label → answer, which the data
+ * table's relation carries): the label is a key of it, quoted by the dialect like a macro output key.
+ */
+export function questionAnswerSource(
+  dialect: Dialect,
+  alias: string,
+  label: string,
+): { readonly column: Sql; readonly path: VariantPath } {
+  if (dialect.shape === "openjii") return { column: ident(alias, "questions_data"), path: [label] };
+  const text = dialect.listFirst(
+    ident(alias, "questions"),
+    (el) => sql`${el}.question_label = ${label}`,
+    "question_answer",
+  );
+  return { column: sql`CAST(${text} AS VARIANT)`, path: [] };
 }
 
 const RELATIONS = new WeakMap<Dialect, Map<string, Sql>>();

@@ -30,6 +30,8 @@ export interface CatalogInputEntry {
   readonly macroName: string;
   readonly macroFilename: string;
   readonly outputSchema: string | null;
+  /** The questions schema (`experiment_table_metadata.questions_schema`); null or absent: no typed answers. */
+  readonly questionsSchema?: string | null;
 }
 
 export interface SchemaInput {
@@ -74,6 +76,7 @@ function typedEntries(catalog: readonly CatalogInputEntry[]): CatalogSchemaEntry
             macroName: e.macroName,
             macroFilename: e.macroFilename,
             outputSchema: e.outputSchema,
+            questionsSchema: e.questionsSchema ?? null,
           },
         ],
   );

@@ -1,7 +1,8 @@
 /**
  * One GraphQL type per macro, generated from the catalog's type models with plain graphql-js (a catalog of 1,000
  * macros makes some 17,000 types, rebuilt on every catalog change): `<Macro>Measurement implements Measurement`
- * with the typed output fields (nested objects become nested types), its connection, its query types
+ * with the typed output fields (nested objects become nested types) and, where the catalog has a questions schema,
+ * `answers: <Macro>Answers` (one typed field per question label), its connection, its query types
  * (`macro-query-types.ts`), and the connection, aggregate and distinct fields on `Experiment` and `Query`.
  *
  * Values arrive from the page statement already try-cast (row mode, by column alias); inside lists of objects the
@@ -48,9 +49,10 @@ import {
   measurementConnection,
 } from "../resolvers/measurements/measurement-connection.js";
 import { measurementDistinct } from "../resolvers/measurements/measurement-distinct.js";
-import { modelLeaves } from "../resolvers/measurements/measurement-selection.js";
-import { measurementQuerySource } from "../resolvers/measurements/query-fields.js";
+import { answerLeaves, modelLeaves } from "../resolvers/measurements/measurement-selection.js";
+import { ANSWERS_FIELD_NAME, measurementQuerySource } from "../resolvers/measurements/query-fields.js";
 import type { Connection } from "../resolvers/pagination/connection.js";
+import { answerFieldResolver } from "../resolvers/values/answer-values.js";
 import { typedFieldResolver } from "../resolvers/values/output-values.js";
 import { exportUrlField, rememberExport } from "./exports/export-url-field.js";
 import { ONE_STATEMENT, PAGED_BY_LIMIT } from "./field-costs.js";
@@ -112,6 +114,8 @@ const EDGE_NODE: GraphQLFieldResolver<{ cursor: string; node: unknown }, unknown
 const CONNECTION_EDGES: GraphQLFieldResolver<Connection<unknown>, unknown> = (c) => c.edges;
 const CONNECTION_PAGE_INFO: GraphQLFieldResolver<Connection<unknown>, unknown> = (c) => c.pageInfo;
 const CONNECTION_TOTAL: GraphQLFieldResolver<Connection<unknown>, unknown> = (c) => c.totalCount;
+/** `answers` passes the row down: each answer reads its own column (or the row's questions) from it. */
+const ANSWERS_OF_ROW: GraphQLFieldResolver<unknown, unknown> = (row) => row;
 
 /**
  * Generates the per-macro types of a catalog. It keeps what it generated for the last catalog: a macro whose model
@@ -238,6 +242,41 @@ function addMacro(
     return type;
   };
 
+  const measurementTypeFields = typedFields(model.fields, [...measurementFields]);
+  if (model.answers) {
+    const aliases = answerLeaves(model);
+    const Answers = new GraphQLObjectType({
+      name: model.answers.typeName,
+      description: model.answers.description,
+      extensions: NO_EXTENSIONS,
+      fields: sortedMap(
+        model.answers.fields.map(
+          (field): FieldEntry<unknown> => [
+            field.name,
+            {
+              type: outputTypes.of(field.type, objectType),
+              description: field.description,
+              resolve: answerFieldResolver(field, aliases.get(field)!),
+              extensions: NO_EXTENSIONS,
+            },
+          ],
+        ),
+      ),
+    });
+    types.push(Answers);
+    measurementTypeFields.push([
+      ANSWERS_FIELD_NAME,
+      {
+        type: new GraphQLNonNull(Answers),
+        description:
+          "The answers to the sample's questions, typed by the catalog's questions schemas (`questions` holds " +
+          "the raw text); an answer that does not fit its type is null.",
+        resolve: ANSWERS_OF_ROW,
+        extensions: NO_EXTENSIONS,
+      },
+    ]);
+  }
+
   const filename = model.macroFilename;
   const Measurement = new GraphQLObjectType<MeasurementRow, GatewayContext>({
     name: model.typeName,
@@ -245,10 +284,7 @@ function addMacro(
     interfaces: [statics.Measurement],
     isTypeOf: (value) => (value as MeasurementRow).macro_filename === filename,
     extensions: NO_EXTENSIONS,
-    fields: sortedMap(typedFields(model.fields, [...measurementFields])) as GraphQLFieldConfigMap<
-      MeasurementRow,
-      GatewayContext
-    >,
+    fields: sortedMap(measurementTypeFields) as GraphQLFieldConfigMap<MeasurementRow, GatewayContext>,
   });
   const Edge = new GraphQLObjectType({
     name: `${model.typeName}Edge`,

@@ -23,7 +23,7 @@ import {
   type Sql,
   sql,
 } from "../sql.js";
-import { type TableShape, tableSource } from "../table-shapes.js";
+import { questionAnswerSource, type TableShape, tableSource } from "../table-shapes.js";
 import { isDecimalCast } from "../variant-casts.js";
 
 /**
@@ -163,6 +163,10 @@ export class DatabricksDialect implements Dialect {
   questionsFromObject(expr: Sql): Sql {
     const q = (text: string) => dialectText(this.quoteString(text));
     return sql`transform(map_entries(try_variant_get(${expr}, ${q("$")}, ${q("map<string, string>")})), e -> named_struct(${q("question_label")}, e.key, ${q("question_text")}, CAST(NULL AS STRING), ${q("question_answer")}, e.value))`;
+  }
+
+  questionAnswerSource(alias: string, label: string): { readonly column: Sql; readonly path: VariantPath } {
+    return questionAnswerSource(this, alias, label);
   }
 
   nullStringList(): Sql {

@@ -11,7 +11,7 @@ import {
   type VariantPath,
 } from "../dialect.js";
 import { dialectText, empty, ident, join, type ParamType, physicalTable, type Sql, sql } from "../sql.js";
-import { type TableShape, tableSource } from "../table-shapes.js";
+import { questionAnswerSource, type TableShape, tableSource } from "../table-shapes.js";
 import { isDecimalCast } from "../variant-casts.js";
 
 const CAST_TYPES: Record<string, string> = {
@@ -73,6 +73,10 @@ export class DuckDbDialect implements Dialect {
 
   questionsFromObject(expr: Sql): Sql {
     return sql`list_transform(map_entries(TRY_CAST(${expr} AS MAP(VARCHAR, VARCHAR))), lambda e: {'question_label': e.key, 'question_text': CAST(NULL AS VARCHAR), 'question_answer': e.value})`;
+  }
+
+  questionAnswerSource(alias: string, label: string): { readonly column: Sql; readonly path: VariantPath } {
+    return questionAnswerSource(this, alias, label);
   }
 
   nullStringList(): Sql {

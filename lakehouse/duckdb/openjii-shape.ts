@@ -8,12 +8,18 @@
  * `abs(hash(raw_id, macro_filename, processed_timestamp))` `id` like the pipeline's; questions become
  * `questions_data`, a VARIANT object of label → answer; a sample's payload becomes `data` (VARIANT);
  * `experiment_macros` becomes `experiment_table_metadata` (a `macro` row per experiment and macro, `identifier` =
- * the macro's id, `display_name` NULL, plus the static `raw_data` and `device` rows).
+ * the macro's id, `display_name` NULL, plus the static `raw_data` and `device` rows), whose `questions_schema` is
+ * the schema of the macro rows' `questions_data` in the `schema_of_variant_agg` format, computed the way
+ * `output_schema` is (`writeQuestionsSchemas`).
  *
  * All statements are fixed text of our own: schema names come from our code (`CENTRUM_SCHEMA` or a test's), quoted.
  */
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { printVariantSchema } from "../../codegen/variant-schema-printer.js";
+import { ident, join, sql } from "../sql.js";
 import { CENTRUM_SCHEMA } from "./centrum-ddl.js";
 import type { DuckDbLakehouse } from "./duckdb-lakehouse.js";
+import { variantTypeFromJsonStructure } from "./json-structure.js";
 
 const QUESTION_TO_ENTRY =
   "list_transform(questions, lambda q: {'k': q.question_label, 'v': q.question_answer})";
@@ -80,6 +86,44 @@ FROM ${f("experiment_device_data")} GROUP BY experiment_id;
 `;
 }
 
+/**
+ * Sets `questions_schema` of every macro row of `experiment_table_metadata` in `schema` to the schema of its
+ * (experiment, macro)'s `questions_data` over all its rows, in the `schema_of_variant_agg` format: one
+ * `json_group_structure` aggregate printed in JS (as `output_schema` is, `centrum-maintenance.ts`: keys sorted,
+ * the format's quoting), `VOID` when every row's answers are NULL, then one UPDATE with the printed schemas bound.
+ * Two statements whatever the number of macros. `suffix` names the tables while a conversion builds them.
+ */
+export async function writeQuestionsSchemas(
+  lakehouse: DuckDbLakehouse,
+  connection: DuckDBConnection,
+  schema: string,
+  suffix = "",
+): Promise<void> {
+  const macroData = ident(schema, `experiment_macro_data${suffix}`);
+  const metadata = ident(schema, `experiment_table_metadata${suffix}`);
+  const { rows } = await lakehouse.runOn(
+    connection,
+    sql`SELECT experiment_id, macro_id,
+  CAST(json_group_structure(CAST(questions_data AS JSON)) AS VARCHAR) AS structure
+FROM ${macroData}
+GROUP BY experiment_id, macro_id`,
+    "read",
+  );
+  if (rows.length === 0) return;
+  const schemas = rows.map((r) => {
+    const structure = typeof r.structure === "string" ? JSON.parse(r.structure) : null;
+    const text = structure === null ? "VOID" : printVariantSchema(variantTypeFromJsonStructure(structure));
+    return sql`(${String(r.experiment_id)}, ${String(r.macro_id)}, ${text})`;
+  });
+  await lakehouse.runOn(
+    connection,
+    sql`UPDATE ${metadata} AS t SET questions_schema = s.questions_schema
+FROM (VALUES ${join(schemas)}) AS s(experiment_id, identifier, questions_schema)
+WHERE t.table_type = ${"macro"} AND t.experiment_id = s.experiment_id AND t.identifier = s.identifier`,
+    "write",
+  );
+}
+
 /** True when `schema` holds openJII's `experiment_macro_data` (it has `raw_id`). */
 export async function isOpenjiiShaped(lakehouse: DuckDbLakehouse, schema = CENTRUM_SCHEMA): Promise<boolean> {
   const rows = await lakehouse.withConnection(async (c) => {
@@ -112,6 +156,7 @@ export async function convertToOpenjiiShape(
     const s = (name: string) => `${quote(from)}.${quote(name)}`;
     await lakehouse.transaction(async (c) => {
       await c.run(conversionScript(quote, from, from, "__openjii"));
+      await writeQuestionsSchemas(lakehouse, c, from, "__openjii");
       await c.run(`
 DROP VIEW IF EXISTS ${s("enriched_experiment_raw_data")};
 DROP VIEW IF EXISTS ${s("enriched_experiment_macro_data")};
@@ -135,5 +180,6 @@ CREATE UNIQUE INDEX ${quote(`${name}_${key}`)} ON ${quote(to)}.${quote(name)} ($
   ).join("\n");
   await lakehouse.transaction(async (c) => {
     await c.run(`CREATE SCHEMA ${quote(to)};\n${conversionScript(quote, from, to, "")}\n${views}\n${copies}`);
+    await writeQuestionsSchemas(lakehouse, c, to);
   });
 }

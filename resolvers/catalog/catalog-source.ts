@@ -17,6 +17,11 @@ export interface CatalogEntry {
   readonly lastSeen: string | null;
   /** `schema_of_variant_agg` text, or null before any output was seen. */
   readonly outputSchema: string | null;
+  /**
+   * `schema_of_variant_agg` text of the rows' question answers (an OBJECT of label → type), where the source has
+   * one (`experiment_table_metadata.questions_schema`); null: no typed answers for this experiment.
+   */
+  readonly questionsSchema: string | null;
 }
 
 export interface CatalogReadOptions {

@@ -1,4 +1,7 @@
-/** The catalog from the centrum `experiment_macros` table (written by the pipeline; by the importer locally). */
+/**
+ * The catalog from the centrum `experiment_macros` table (written by the pipeline; by the importer locally). The
+ * table has no questions schema, so this source types no answers (`questionsSchema` null).
+ */
 import { ident, sql, table } from "../../lakehouse/sql.js";
 import type { CatalogEntry, CatalogSource } from "./catalog-source.js";
 import { experimentFilter, toBigIntCount, toNullableString } from "./catalog-values.js";
@@ -30,6 +33,7 @@ ORDER BY m.experiment_id, m.macro_filename`);
         firstSeen: toNullableString(r.first_seen),
         lastSeen: toNullableString(r.last_seen),
         outputSchema: toNullableString(r.output_schema),
+        questionsSchema: null,
       }),
     );
   },

@@ -213,5 +213,5 @@ export function exportColumns(table: ExportTable, requested?: readonly string[] 
   }
   const chosen = new Set(columns);
   const leaves = typed.filter((t) => chosen.has(t.column)).map((t) => t.field);
-  return { columns, selection: { leaves, output: false } };
+  return { columns, selection: { leaves, output: false, answers: [] } };
 }

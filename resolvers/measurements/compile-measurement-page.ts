@@ -20,7 +20,7 @@ import { cursorSignature } from "../pagination/cursor.js";
 import type { SortKey } from "../pagination/keyset.js";
 import { pageStatement } from "../pagination/page-statement.js";
 import { baseColumn } from "../rows.js";
-import { type MeasurementSelection, modelLeaves } from "./measurement-selection.js";
+import { answerLeaves, type MeasurementSelection, modelLeaves } from "./measurement-selection.js";
 import { measurementQuerySource } from "./query-fields.js";
 
 export const OUTPUT_ALIAS = "__output";
@@ -119,6 +119,12 @@ export function measurementProjection(model: MacroTypeModel, selection: Measurem
       cast === "json" ? variantJsonAt(output, field.path) : variantGetAt(output, field.path, cast);
     projection.push(sql`${value} AS ${ident(alias)}`);
   }
+  const answers = answerLeaves(model);
+  for (const field of selection.answers) {
+    projection.push(
+      sql`${answerValue(field.path[0]!, variantCastOf(field.type))} AS ${ident(answers.get(field)!)}`,
+    );
+  }
   return projection;
 }
 
@@ -154,6 +160,14 @@ function dialectJson(column: Sql): Sql {
 
 function variantJsonAt(column: Sql, path: readonly string[]): Sql {
   return dialectSql((d: Dialect) => d.variantJson(column, path));
+}
+
+/** A typed answer as a page reads it: where the shape keeps it (`questionAnswerSource`), try-cast or as JSON. */
+function answerValue(label: string, cast: VariantCastType | "json"): Sql {
+  return dialectSql((d: Dialect) => {
+    const { column, path } = d.questionAnswerSource("m", label);
+    return cast === "json" ? d.variantJson(column, path) : d.variantGet(column, path, cast);
+  });
 }
 
 function variantGetAt(column: Sql, path: readonly string[], type: VariantCastType): Sql {

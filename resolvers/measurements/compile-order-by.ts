@@ -63,7 +63,7 @@ export function compileOrderBy(
       type: field.paramType,
       decimalScale: field.decimalScale,
       nullable: field.nullable,
-      computed: field.origin === "output",
+      computed: field.origin !== "base",
     };
   });
   return {

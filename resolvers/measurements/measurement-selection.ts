@@ -5,12 +5,15 @@
 import type { GraphQLResolveInfo, SelectionSetNode } from "graphql";
 import type { MacroTypeModel, ModelField } from "../../codegen/macro-type-model.js";
 import { allFields } from "../selection.js";
+import { ANSWERS_FIELD_NAME } from "./query-fields.js";
 
 export interface MeasurementSelection {
   /** Fields read by SQL on their own (scalars, lists, JSON, lists of objects), in model order. */
   readonly leaves: readonly ModelField[];
   /** Whether the whole `output` object is selected. */
   readonly output: boolean;
+  /** The typed answers selected under `answers`, in model order (`answerLeaves`). */
+  readonly answers: readonly ModelField[];
 }
 
 /** Leaves of a model in a stable order, each with its column alias (`v0`, `v1`, …). */
@@ -33,6 +36,17 @@ export function modelLeaves(model: MacroTypeModel): ReadonlyMap<ModelField, stri
 }
 const LEAF_CACHE = new WeakMap<MacroTypeModel, ReadonlyMap<ModelField, string>>();
 
+/** The typed answers of a model in a stable order, each with its column alias (`a0`, `a1`, …). */
+export function answerLeaves(model: MacroTypeModel): ReadonlyMap<ModelField, string> {
+  let leaves = ANSWER_CACHE.get(model);
+  if (!leaves) {
+    leaves = new Map((model.answers?.fields ?? []).map((f, i) => [f, `a${i}`]));
+    ANSWER_CACHE.set(model, leaves);
+  }
+  return leaves;
+}
+const ANSWER_CACHE = new WeakMap<MacroTypeModel, ReadonlyMap<ModelField, string>>();
+
 /** Collects the model fields selected under the given node selection sets (fragments included). */
 export function selectMeasurementFields(
   model: MacroTypeModel,
@@ -40,12 +54,21 @@ export function selectMeasurementFields(
   info: GraphQLResolveInfo,
 ): MeasurementSelection {
   const selected = new Set<ModelField>();
+  const answers = new Set<ModelField>();
+  const answerFields = new Map((model.answers?.fields ?? []).map((f) => [f.name, f]));
   let output = false;
   const visit = (fields: readonly ModelField[], sets: readonly SelectionSetNode[], top: boolean) => {
     const byName = new Map(fields.map((f) => [f.name, f]));
     for (const set of sets) {
       for (const node of allFields(set, info)) {
         if (top && node.name.value === "output") output = true;
+        if (top && model.answers && node.name.value === ANSWERS_FIELD_NAME && node.selectionSet) {
+          for (const answer of allFields(node.selectionSet, info)) {
+            const field = answerFields.get(answer.name.value);
+            if (field) answers.add(field);
+          }
+          continue;
+        }
         const field = byName.get(node.name.value);
         if (!field) continue;
         if (field.type.kind === "object") {
@@ -58,5 +81,5 @@ export function selectMeasurementFields(
   };
   visit(model.fields, nodeSelections, true);
   const leaves = [...modelLeaves(model).keys()].filter((f) => selected.has(f));
-  return { leaves, output };
+  return { leaves, output, answers: [...answerLeaves(model).keys()].filter((f) => answers.has(f)) };
 }

@@ -5,6 +5,9 @@
  * `compile-distinct.ts`) and the generated GraphQL input types (`schema/macro-query-types.ts`) share it, so a name
  * in the schema always resolves to the same SQL expression.
  *
+ * A macro whose catalog has a questions schema also has its typed answers (`answers_<label>`, and `answers: {…}` in
+ * `where`): each answer read through `Dialect.questionAnswerSource` and try-cast to its declared type.
+ *
  * Skipped on purpose: fields inside lists of objects (`withinList`, read from JSON elements, not by SQL), list
  * fields and JSON/VARIANT fields (no order, no typed operators).
  */
@@ -30,7 +33,7 @@ export interface QueryField {
   readonly name: string;
   /** GraphQL field names from the type root; base columns have one element. */
   readonly graphqlPath: readonly string[];
-  /** Original VARIANT keys from the output root (empty for base columns). */
+  /** Original VARIANT keys from the output root (empty for base columns; `[label]` for an answer). */
   readonly path: readonly string[];
   readonly description: string;
   readonly scalar: FieldScalar;
@@ -44,7 +47,7 @@ export interface QueryField {
   /** The scale of a Decimal field (read and compared as DECIMAL(38, scale)); null for every other field. */
   readonly decimalScale: number | null;
   readonly nullable: boolean;
-  readonly origin: "base" | "output";
+  readonly origin: "base" | "output" | "answer";
 }
 
 /** The shape of a `where` input: GraphQL input field name → a field filter, or a nested object's own `where`. */
@@ -181,6 +184,48 @@ class OutputQueryField implements QueryField {
   }
 }
 
+/**
+ * A typed answer of a macro's measurements: the question `label`'s answer of the row, where the dialect says the
+ * shape keeps it, try-cast to the type of the catalog's questions schema (built on first use, like output fields).
+ */
+class AnswerQueryField implements QueryField {
+  readonly origin = "answer";
+  readonly nullable = true;
+  readonly paramType: ParamType;
+  readonly decimalScale: number | null;
+  readonly #cast: VariantElementType;
+  #expr: Sql | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly graphqlPath: readonly string[],
+    readonly path: readonly string[],
+    readonly description: string,
+    readonly scalar: FieldScalar,
+    cast: VariantElementType,
+  ) {
+    this.#cast = cast;
+    this.paramType = paramTypeOfCast(cast);
+    this.decimalScale = typeof cast === "object" ? cast.decimal : null;
+  }
+
+  get expr(): Sql {
+    if (this.#expr === undefined) {
+      const label = this.path[0]!;
+      const cast = this.#cast;
+      const scale = this.decimalScale;
+      this.#expr = dialectSql((d: Dialect) => {
+        const { column, path } = d.questionAnswerSource(MEASUREMENT_ALIAS, label);
+        return scale === null ? d.variantGet(column, path, cast) : d.variantDecimal(column, path, scale);
+      });
+    }
+    return this.#expr;
+  }
+}
+
+/** The measurement field (and top-level `where` entry) of a macro's typed answers. */
+export const ANSWERS_FIELD_NAME = "answers";
+
 const MEASUREMENT_ALIAS = "m";
 const MACRO_OUTPUT = ident(MEASUREMENT_ALIAS, "macro_output");
 
@@ -262,6 +307,36 @@ export function measurementQuerySource(model: MacroTypeModel): QuerySource {
   const outputWhere = walk(model.fields, []);
   const where = new Map<string, WhereEntry>(base.map((f) => [f.name, { kind: "field", field: f }]));
   for (const [name, entry] of outputWhere) where.set(name, entry);
+  // After the outputs, so a macro gaining answers never renames an output field's enum value.
+  const answers = model.answers;
+  if (answers) {
+    const node = new Map<string, WhereEntry>();
+    for (const f of answers.fields) {
+      if (f.type.kind !== "scalar" || f.type.scalar === "JSON") continue;
+      const cast = variantCastOf(f.type);
+      if (!isElementCast(cast)) continue;
+      const at = [ANSWERS_FIELD_NAME, f.name];
+      const field = new AnswerQueryField(
+        enumNames.allocate(at.join("_")),
+        at,
+        [...f.path],
+        f.description,
+        f.type.scalar,
+        cast,
+      );
+      fields.push(field);
+      node.set(f.name, { kind: "field", field });
+    }
+    // `answers` is a reserved measurement field name: no output field has it in the where input.
+    if (node.size > 0) {
+      where.set(ANSWERS_FIELD_NAME, {
+        kind: "object",
+        typeName: answers.typeName,
+        description: `Filters on the typed answers (${answers.typeName}).`,
+        node,
+      });
+    }
+  }
 
   const source: QuerySource = {
     kind: "measurements",

@@ -17,6 +17,8 @@ import { tableMetadataCatalogSource } from "../../resolvers/catalog/table-metada
 import { assertDatabricksSyntax } from "../support/databricks-syntax.js";
 import { FakeWarehouse } from "./fake-databricks-driver.js";
 
+/** openJII's `questions_schema`: the answers' schema, in the same format (a label that needs backticks). */
+const QUESTIONS_SCHEMA = "OBJECT<`plant height`: DOUBLE, plot: STRING>";
 const PHOTO_SCHEMA =
   "OBJECT<`Light Intensity (PAR)`: DECIMAL(23,3), Phi2: DOUBLE, messages: OBJECT<info: ARRAY<STRING>>>";
 const BIG_COUNT = 2n ** 60n + 7n;
@@ -73,13 +75,15 @@ CREATE TABLE centrum.experiment_table_metadata (
     displayName: string | null,
     rows: bigint,
     schema: string | null,
+    questionsSchema: string | null = null,
   ) =>
     duck.execute(sql`INSERT INTO ${table("experiment_table_metadata")}
-  (experiment_id, identifier, table_type, display_name, row_count, macro_schema)
-VALUES (${experimentId}, ${identifier}, ${type}, ${param(displayName, "string")}, ${rows}, ${param(schema, "string")})`);
+  (experiment_id, identifier, table_type, display_name, row_count, macro_schema, questions_schema)
+VALUES (${experimentId}, ${identifier}, ${type}, ${param(displayName, "string")}, ${rows}, ${param(schema, "string")},
+  ${param(questionsSchema, "string")})`);
   // openJII's production shape: a macro's identifier is its id (UUID), display_name is NULL; the name and the
   // filename are only in the data table.
-  await insertMetadata("exp-b", PHOTO_ID, "macro", null, BIG_COUNT, PHOTO_SCHEMA);
+  await insertMetadata("exp-b", PHOTO_ID, "macro", null, BIG_COUNT, PHOTO_SCHEMA, QUESTIONS_SCHEMA);
   await insertMetadata("exp-b", "raw_data", "static", "Raw data", 99n, null);
   await insertMetadata("exp-a", SPAD_ID, "macro", null, 5n, "OBJECT<spad: DOUBLE>");
   // The same macro id in another experiment: the join keeps experiments apart.
@@ -128,6 +132,7 @@ describe("experimentMacrosCatalogSource on DuckDB", () => {
         firstSeen: null,
         lastSeen: null,
         outputSchema: null,
+        questionsSchema: null,
       },
       {
         experimentId: "exp-a",
@@ -137,6 +142,7 @@ describe("experimentMacrosCatalogSource on DuckDB", () => {
         firstSeen: "2026-01-01T00:00:00.000000Z",
         lastSeen: "2026-01-05T00:00:00.000000Z",
         outputSchema: "OBJECT<spad: DOUBLE>",
+        questionsSchema: null,
       },
       {
         experimentId: "exp-b",
@@ -146,6 +152,7 @@ describe("experimentMacrosCatalogSource on DuckDB", () => {
         firstSeen: "2026-01-02T03:04:05.123456Z",
         lastSeen: "2026-02-03T04:05:06.000000Z",
         outputSchema: PHOTO_SCHEMA,
+        questionsSchema: null,
       },
     ]);
   });
@@ -173,6 +180,7 @@ describe("tableMetadataCatalogSource on DuckDB", () => {
         firstSeen: "2026-01-01T00:00:00.000000Z",
         lastSeen: "2026-01-01T00:00:00.000000Z",
         outputSchema: "OBJECT<spad: DOUBLE>",
+        questionsSchema: null,
       },
       {
         experimentId: "exp-b",
@@ -182,6 +190,7 @@ describe("tableMetadataCatalogSource on DuckDB", () => {
         firstSeen: "2026-01-02T03:04:05.123456Z",
         lastSeen: "2026-02-03T04:05:06.000000Z",
         outputSchema: PHOTO_SCHEMA,
+        questionsSchema: QUESTIONS_SCHEMA,
       },
       {
         experimentId: "exp-c",
@@ -191,6 +200,7 @@ describe("tableMetadataCatalogSource on DuckDB", () => {
         firstSeen: "2026-03-01T00:00:00.000000Z",
         lastSeen: "2026-03-01T00:00:00.000000Z",
         outputSchema: "OBJECT<spad: DOUBLE, extra: STRING>",
+        questionsSchema: null,
       },
     ]);
     const before = duck.statements.total;

@@ -11,6 +11,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DatabricksDialect } from "../../lakehouse/databricks/databricks-dialect.js";
 import {
   createDatabricksLakehouse,
   type DatabricksLakehouse,
@@ -132,6 +133,34 @@ describe.skipIf(!configured)("Databricks live warehouse", () => {
       ]),
     );
     expect(byLabel).toEqual({ plot: "A", dose: "2.5", none: null });
+  });
+
+  it("reads typed answers from question text and from a questions_data object (both shapes)", async () => {
+    const d = lakehouse.dialect;
+    const text = (label: string, answer: string | null) =>
+      sql`named_struct('question_label', ${label}, 'question_text', CAST(NULL AS STRING), 'question_answer', ${param(answer, "string")})`;
+    const rows = sql`SELECT array(${text("leaf count", "3")}, ${text("1st visit?", "yes")}, ${text("height", "n/a")}) AS questions,
+  parse_json(${JSON.stringify({ "leaf count": 3, "1st visit?": true, height: "n/a" })}) AS questions_data`;
+    const read = (shape: TableShape, label: string, type: "bigint" | "boolean" | "double") => {
+      const { column, path } = new DatabricksDialect({ shape }).questionAnswerSource("m", label);
+      return d.variantGet(column, path, type);
+    };
+    const [row] = await lakehouse.query(sql`SELECT
+  ${read("centrum", "leaf count", "bigint")} AS c_leaf, ${read("centrum", "1st visit?", "boolean")} AS c_visit,
+  ${read("centrum", "height", "double")} AS c_height, ${read("centrum", "missing", "double")} AS c_missing,
+  ${read("openjii", "leaf count", "bigint")} AS o_leaf, ${read("openjii", "1st visit?", "boolean")} AS o_visit,
+  ${read("openjii", "height", "double")} AS o_height, ${read("openjii", "missing", "double")} AS o_missing
+FROM (${rows}) AS m`);
+    expect(row).toEqual({
+      c_leaf: 3n,
+      c_visit: true,
+      c_height: null,
+      c_missing: null,
+      o_leaf: 3n,
+      o_visit: true,
+      o_height: null,
+      o_missing: null,
+    });
   });
 
   describe("every golden query's statements", () => {

@@ -1,6 +1,7 @@
 /**
  * The real server process on the embedded lakehouse in openJII's production shape (`TABLE_SHAPE=openjii`): a new
- * file is seeded and converted, served (typed pages, samples, the catalog from `experiment_table_metadata`),
+ * file is seeded and converted, served (typed pages, samples, the catalog from `experiment_table_metadata`, typed
+ * answers from its computed `questions_schema`),
  * reopened as it is on the next start; a file of the other shape is refused with a message that says what to do,
  * never converted or half-written.
  */
@@ -23,6 +24,36 @@ const DASHBOARD = `{
     }
   } } }
 }`;
+
+const ANSWERS = `query($id: ID!) {
+  macros { filename answersTypeName answers { key name type } }
+  experiment(id: $id) { id
+    photosynthesis(first: 20, where: { answers: { plot: { startsWith: "P-0" } } },
+                   orderBy: [{ field: answers_plot, direction: DESC }]) {
+      totalCount edges { node { rowId questions { label answer } answers { plot treatment } } }
+    }
+  }
+}`;
+
+interface AnswersPage {
+  macros: {
+    filename: string;
+    answersTypeName: string | null;
+    answers: { key: string; name: string; type: string }[];
+  }[];
+  experiment: {
+    photosynthesis: {
+      totalCount: number;
+      edges: {
+        node: {
+          rowId: string;
+          questions: { label: string; answer: string | null }[];
+          answers: { plot: string | null; treatment: string | null };
+        };
+      }[];
+    };
+  };
+}
 
 interface Dashboard {
   macros: { filename: string }[];
@@ -64,6 +95,24 @@ describe("the gateway on openJII's production shape", () => {
       }
       const questions = withRows.flatMap((e) => e.node.samples.edges.flatMap((s) => s.node.questions));
       expect(questions.length).toBeGreaterThan(0);
+
+      // Typed answers from the questions_schema the conversion computed (the demo's answers are text: String),
+      // read from questions_data, filtered and ordered by in the page statement.
+      const experimentId = withRows[0]!.node.id;
+      const answers = await first.gql<AnswersPage>(ANSWERS, { id: experimentId });
+      expect(answers.errors).toBeUndefined();
+      const photosynthesis = answers.data!.macros.find((m) => m.filename === "macro_photosynthesis")!;
+      expect(photosynthesis.answersTypeName).toBe("PhotosynthesisAnswers");
+      expect(photosynthesis.answers).toContainEqual({ key: "plot", name: "plot", type: "String" });
+      const page = answers.data!.experiment.photosynthesis;
+      expect(page.totalCount).toBeGreaterThan(0);
+      const plots = page.edges.map((e) => e.node.answers.plot);
+      expect(plots).toEqual([...plots].sort().reverse());
+      for (const { node } of page.edges) {
+        const text = new Map(node.questions.map((q) => [q.label, q.answer]));
+        expect(node.answers).toEqual({ plot: text.get("plot"), treatment: text.get("treatment") ?? null });
+        expect(node.answers.plot?.startsWith("P-0")).toBe(true);
+      }
     } finally {
       await first.stop();
     }

@@ -206,6 +206,7 @@ function follow(macroFilename: string): [string, MacroFollow] {
     description: "",
     experimentIds: [],
     fields: [],
+    answers: null,
   };
   return [macroFilename, { model, leaves: [], output: false }];
 }

@@ -4,6 +4,10 @@
  * - `macro_typed`: every scalar family (Int, BigInt, Float, String, Boolean, Date, DateTime), a nested object, lists,
  *   a VARIANT field and an output key `userId` (which collides with the base filter), with many ties, nulls,
  *   malformed values, questions, annotations, failed rows, and ids repeated across experiments;
+ *   Its rows' questions also hold `leaf count` and `1st visit?` (labels that are no GraphQL names) with answers that
+ *   do and do not fit their types, and its catalog has a questions schema (`TYPED_QUESTIONS_SCHEMA`): in the centrum
+ *   shape added to the catalog entries (as a catalog source with questions schemas gives them), in openJII's shape
+ *   written to `experiment_table_metadata.questions_schema` over the one the conversion computed;
  * - `macro_hostile`: hostile output keys (`a\`b`, `x.y`, `'; drop table`, `__typename`, `1st`, `ΦPSII`, empty key).
  * The schema is built from the lakehouse catalog exactly as the server does.
  */
@@ -114,6 +118,20 @@ export const TYPED_SCHEMA = printVariantSchema(
   }),
 );
 
+/** Answers the typed rows' `leaf count` question cycles through: integers, and text that is no INT. */
+export const LEAF_COUNTS = ["3", "12", "n/a", "2.5", null, "-1", "40", "1e3", "0"] as const;
+/** Answers of `1st visit?`: what both lakehouses read as booleans, and text that is none. */
+export const FIRST_VISITS = ["yes", "no", "true", "maybe", "FALSE", null, "1"] as const;
+/** The questions schema of `macro_typed` (openJII's `questions_schema` format). */
+export const TYPED_QUESTIONS_SCHEMA = printVariantSchema(
+  objectType({
+    "1st visit?": { kind: "boolean" },
+    "leaf count": { kind: "int" },
+    plot: { kind: "string" },
+    treatment: { kind: "string" },
+  }),
+);
+
 export const HOSTILE_KEYS = ["a`b", "x.y", "'; drop table", "__typename", "1st", "ΦPSII", ""] as const;
 export const HOSTILE_SCHEMA = printVariantSchema(
   objectType({
@@ -199,6 +217,17 @@ async function insertTypedRows(lakehouse: Lakehouse, experiments: readonly Exper
                       question_text: "Treatment",
                       question_answer: pick(rng, [...TREATMENTS, null]),
                     },
+                    // Picked by position, not by the PRNG: the other values stay what they were.
+                    {
+                      question_label: "leaf count",
+                      question_text: "Leaves counted",
+                      question_answer: LEAF_COUNTS[(i + e) % LEAF_COUNTS.length],
+                    },
+                    {
+                      question_label: "1st visit?",
+                      question_text: "First visit?",
+                      question_answer: FIRST_VISITS[(i * 3 + e) % FIRST_VISITS.length],
+                    },
                   ],
             );
       const memberUsers = experiment.contributors.length ? experiment.contributors : [MARIA.userId!];
@@ -265,8 +294,9 @@ async function insertCatalog(
 }
 
 export async function openQueryFixture(
-  options: { typedRowsPerExperiment?: number; shape?: TableShape } = {},
+  options: { typedRowsPerExperiment?: number; shape?: TableShape; typedQuestionsSchema?: boolean } = {},
 ): Promise<QueryFixture> {
+  const typedQuestions = options.typedQuestionsSchema ?? true;
   const shape = options.shape ?? "centrum";
   // The centrum shape lives in memory. openJII's production shape needs a file: the data is written in the centrum
   // shape (schema `centrum`, which reference SQL keeps reading), converted into schema `openjii`, and the file
@@ -306,10 +336,21 @@ export async function openQueryFixture(
     await convertToOpenjiiShape(lakehouse, { from: "centrum", to: "openjii" });
     await lakehouse.close();
     lakehouse = await DuckDbLakehouse.open({ path, threads: 1, connections: 2, schema: "openjii", shape });
+    if (typedQuestions) {
+      await lakehouse.execute(sql`UPDATE ${table("experiment_table_metadata")} SET questions_schema = ${TYPED_QUESTIONS_SCHEMA}
+WHERE table_type = ${"macro"} AND identifier = ${"typed-macro-id"}`);
+    }
   }
-  const catalog = await catalogSourceByName(
+  const read = await catalogSourceByName(
     shape === "openjii" ? "experiment_table_metadata" : "experiment_macros",
   ).read(lakehouse);
+  // `experiment_macros` has no questions schema: the centrum fixture's catalog gets the typed macro's here.
+  const catalog =
+    shape === "centrum" && typedQuestions
+      ? read.map((e) =>
+          e.macroFilename === "macro_typed" ? { ...e, questionsSchema: TYPED_QUESTIONS_SCHEMA } : e,
+        )
+      : read;
   const built = schemas.build({ version: "test", catalog });
   if (built.warnings.length) throw new Error(`catalog warnings: ${built.warnings.join("; ")}`);
 
