@@ -66,7 +66,6 @@ const EnvSchema = z.object({
     .default(64 * 1024 * 1024),
   RESPONSE_CACHE: bool.default(true),
   RESPONSE_CACHE_LANE: bool.default(true),
-  GRAPHQL_JIT: bool.default(true),
   RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).default(1000),
   RESPONSE_CACHE_MAX_BYTES: z.coerce
     .number()
@@ -163,8 +162,6 @@ export interface GatewayConfig {
     /** Repeats answered before Yoga from the cached bytes (`response-cache-lane.ts`). */
     readonly lane: boolean;
   } | null;
-  /** Repeated queries run compiled (graphql-jit, `use-compiled-execution.ts`). */
-  readonly compiledExecution: boolean;
   /** Subscriptions (see README, "Subscriptions"). */
   readonly streams: {
     /** How often the one poller reads new rows of watched experiments (2 s on DuckDB, 10 s on Databricks). */
@@ -288,7 +285,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
           lane: e.RESPONSE_CACHE_LANE,
         }
       : null,
-    compiledExecution: e.GRAPHQL_JIT,
     streams: {
       pollMs: e.STREAM_POLL_MS ?? (e.LAKEHOUSE === "databricks" ? 10_000 : 2_000),
       writePush: e.STREAM_WRITE_PUSH,

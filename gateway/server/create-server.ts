@@ -29,7 +29,6 @@ import { envelopRedisClient, RedisCostBuckets } from "./redis-cost-buckets.js";
 import { useGatewayResponseCache } from "./response-cache.js";
 import { useResponseCacheLane } from "./response-cache-lane.js";
 import { useAccessSetSchema } from "./use-access-set-schema.js";
-import { useCompiledExecution } from "./use-compiled-execution.js";
 import { useLakehouseReadiness } from "./use-lakehouse-readiness.js";
 import { type RateLimitStores, useOperationLimits } from "./use-operation-limits.js";
 import { useOperationLog } from "./use-operation-log.js";
@@ -166,7 +165,6 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       : null;
   if (lane) metrics.addResponseCacheLane(() => lane.stats());
   const plugins: Plugin[] = [
-    ...(config.compiledExecution ? [useCompiledExecution()] : []),
     accessSets.plugin,
     useLakehouseReadiness({
       lakehouse,
