@@ -149,6 +149,12 @@ export interface Dialect {
   listAny(column: Sql, predicate: (element: Sql) => Sql): Sql;
   /** `field` (a fixed name from our code, written as is) of the first element of the list-of-struct `column` that satisfies `predicate(element)`; NULL when none. */
   listFirst(column: Sql, predicate: (element: Sql) => Sql, field: string): Sql;
+  /**
+   * True when `expr` is one of the values packed in `list`, a string expression holding a JSON array of strings
+   * (the values as text; `bigint` compares them as BIGINT). For long `IN` lists (`inValues`): one parameter
+   * instead of one per value.
+   */
+  inPackedList(expr: Sql, list: Sql, type: "string" | "bigint"): Sql;
   /** The SHA-256 digest of a string expression as 64 lowercase hex digits. */
   sha256Hex(expr: Sql): Sql;
   /**

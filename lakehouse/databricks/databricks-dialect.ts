@@ -255,6 +255,11 @@ export class DatabricksDialect implements Dialect {
     return sql`try_element_at(transform(filter(${column}, el -> ${predicate(dialectText("el"))}), el -> el.${dialectText(field)}), 1)`;
   }
 
+  inPackedList(expr: Sql, list: Sql, type: "string" | "bigint"): Sql {
+    const text = sql`from_json(${list}, 'ARRAY<STRING>')`;
+    return sql`array_contains(${type === "bigint" ? sql`transform(${text}, el -> CAST(el AS BIGINT))` : text}, ${expr})`;
+  }
+
   sha256Hex(expr: Sql): Sql {
     return sql`sha2(${expr}, 256)`;
   }

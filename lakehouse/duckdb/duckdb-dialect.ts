@@ -137,6 +137,11 @@ export class DuckDbDialect implements Dialect {
     return sql`list_extract(list_filter(${column}, lambda el: ${predicate(dialectText("el"))}), 1).${dialectText(field)}`;
   }
 
+  inPackedList(expr: Sql, list: Sql, type: "string" | "bigint"): Sql {
+    const text = sql`CAST(CAST(${list} AS JSON) AS VARCHAR[])`;
+    return sql`list_contains(${type === "bigint" ? sql`CAST(${text} AS BIGINT[])` : text}, ${expr})`;
+  }
+
   sha256Hex(expr: Sql): Sql {
     return sql`sha256(${expr})`;
   }

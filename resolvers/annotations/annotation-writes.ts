@@ -13,7 +13,7 @@
 import { randomUUID } from "node:crypto";
 import { LakehouseError } from "../../lakehouse/errors.js";
 import type { Lakehouse } from "../../lakehouse/lakehouse.js";
-import { dialectSql, join, param, type Sql, sql, table } from "../../lakehouse/sql.js";
+import { dialectSql, ident, inValues, join, param, type Sql, sql, table } from "../../lakehouse/sql.js";
 import type { ExperimentAccess, ExperimentStanding } from "../access/experiment-access.js";
 import { BadUserInputError, IdempotencyConflictError, NotFoundError } from "../errors.js";
 import type { AnnotationChanged, GatewayPubSub } from "../events/gateway-events.js";
@@ -141,7 +141,7 @@ export function deleteAnnotations(
     const matching = await readAnnotations(
       ctx,
       sql`a.experiment_id = ${input.experimentId} AND a.table_name = ${input.table}
-        AND a.row_id IN (${join(rowIds.map((id) => sql`${id}`))})
+        AND ${inValues(ident("a", "row_id"), rowIds)}
         ${input.type ? sql`AND a.type = ${input.type}` : sql``}`,
     );
     for (const annotation of matching) ctx.access.assertMayEdit(standing, annotation.created_by);

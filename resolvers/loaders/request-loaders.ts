@@ -5,7 +5,7 @@
  */
 import DataLoader from "dataloader";
 import type { Lakehouse } from "../../lakehouse/lakehouse.js";
-import { dialectSql, ident, join, type Sql, sql, table } from "../../lakehouse/sql.js";
+import { dialectSql, ident, inValues, join, type Sql, sql, table } from "../../lakehouse/sql.js";
 import type { ExperimentAccess } from "../access/experiment-access.js";
 import { unlessAnonymized } from "../contributors/anonymize.js";
 import {
@@ -378,7 +378,7 @@ export class RequestLoaders {
         sql`${selectAnnotations("shown")}
           WHERE a.experiment_id IN (${inList(unique(keys.map((k) => k.experimentId)))})
             AND a.table_name IN (${inList(unique(keys.map((k) => k.tableName)))})
-            AND a.row_id IN (${inList(unique(keys.map((k) => k.rowId)))})
+            AND ${inValues(ident("a", "row_id"), unique(keys.map((k) => k.rowId)))}
             AND ${this.access.readable(ident("a", "experiment_id"))}
           ORDER BY a.created_at, a.annotation_id`,
         unique(keys.map((k) => k.experimentId)),
@@ -401,7 +401,10 @@ export class RequestLoaders {
             ${baseColumn("questions")}, ${baseColumn("macros")}, processed_timestamp
           FROM ${table("experiment_raw_data")}
           WHERE experiment_id IN (${inList(unique(keys.map((k) => k[0])))})
-            AND id IN (${join(unique(keys.map((k) => k[1])).map((id) => sql`${BigInt(id)}`))})
+            AND ${inValues(
+              ident("id"),
+              unique(keys.map((k) => k[1])).map((id) => BigInt(id)),
+            )}
             AND ${this.access.readable(ident("experiment_id"))}`,
         unique(keys.map((k) => k[0])),
       );
@@ -429,7 +432,10 @@ export class RequestLoaders {
       const matches = [...groups.values()].map(
         (g) =>
           sql`(m.experiment_id = ${g.experimentId} AND m.macro_filename = ${g.macro}
-            AND m.id IN (${join([...g.ids].map((id) => sql`${BigInt(id)}`))}))`,
+            AND ${inValues(
+              ident("m", "id"),
+              [...g.ids].map((id) => BigInt(id)),
+            )})`,
       );
       const rows = await this.#query<MeasurementRow>(
         sql`SELECT ${WHOLE_MEASUREMENT} FROM ${table("experiment_macro_data")} m
@@ -452,7 +458,10 @@ export class RequestLoaders {
       const rows = await this.#query<MeasurementRow>(
         sql`SELECT ${WHOLE_MEASUREMENT} FROM ${table("experiment_macro_data")} m
           WHERE m.experiment_id IN (${inList(unique(keys.map((k) => k[0])))})
-            AND m.id IN (${join(unique(keys.map((k) => k[1])).map((id) => sql`${BigInt(id)}`))})
+            AND ${inValues(
+              ident("m", "id"),
+              unique(keys.map((k) => k[1])).map((id) => BigInt(id)),
+            )}
             AND ${this.access.readable(ident("m", "experiment_id"))}
           ORDER BY m.macro_name, m.macro_filename`,
         unique(keys.map((k) => k[0])),
