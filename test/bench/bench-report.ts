@@ -244,8 +244,10 @@ export function throughputComparisons(t: ThroughputReport): ThroughputComparison
       ),
     );
   }
+  // A peer or bare Yoga that did not run has no row; a floor that failed shows as "–" beside the gateway.
   return rows.filter(
-    (r): r is ThroughputComparison => r !== null && (r.gateway !== null || r.baseline !== null),
+    (r): r is ThroughputComparison =>
+      r !== null && (r.baseline !== null || (r.baselineSide === "floor" && r.gateway !== null)),
   );
 }
 
@@ -331,8 +333,11 @@ export function renderReport(report: BenchReport): string {
       `Node ${m.node}; DuckDB ${m.duckdb} (@duckdb/node-api ${m.duckdbNodeApi}). Load average at start ` +
       `${m.loadAverage.map((l) => l.toFixed(2)).join(" / ")} — the cores are shared with other engineers' processes, ` +
       "so absolute times are noisy; compare ratios.",
-    `- **Command:** \`${report.command}\` — ${report.warmup} warm-up + up to ${report.runs} timed runs per operation ` +
-      `(fewer when the runs of one operation exceed ${report.budgetS} s; see *runs*), one at a time.`,
+    `- **Command:** \`${report.command}\`` +
+      (report.operations.length
+        ? ` — latency: ${report.warmup} warm-up + up to ${report.runs} timed runs per operation ` +
+          `(fewer when the runs of one operation exceed ${report.budgetS} s; see *runs*), one at a time.`
+        : "."),
     `- **Data:** \`bench\` preset in \`${d.path}\`: ${num(d.experiments)} experiments, ${num(d.samples)} samples, ` +
       `${num(d.macroRows)} macro rows, ${num(d.annotations)} annotations` +
       (d.seedS == null ? " (cached file)" : `, seeded in ${d.seedS.toFixed(0)} s`) +

@@ -46,6 +46,7 @@ export interface ThroughputSample {
   readonly rampS: number;
   /** False when the load never reached a steady window (then its whole run is counted). */
   readonly steady: boolean;
+  readonly firstError?: string;
 }
 
 export interface ThroughputCheck {
@@ -116,6 +117,8 @@ interface Measured {
   readonly rampS: number;
   /** False when no window was reached before `maxS` (then the whole run is counted). */
   readonly steady: boolean;
+  /** The first request error, if any (connection refused, reset, timeout). */
+  readonly firstError?: string;
 }
 
 /**
@@ -138,6 +141,7 @@ function load(
     let bad = 0;
     let bytes = 0;
     const latencies: number[] = [];
+    let firstError: string | undefined;
     const instance = autocannon(
       { ...target, connections, duration: options.maxS, timeout: Math.max(60, options.maxS) },
       (error, result) => {
@@ -160,9 +164,13 @@ function load(
             (steady ? bytes / Math.max(1, ok) : result.throughput.total / Math.max(1, ok)) / 1024,
           rampS: (start - t0) / 1000,
           steady,
+          ...(firstError ? { firstError } : {}),
         });
       },
     );
+    instance.on("reqError", (error: Error) => {
+      firstError ??= `${error.message}${(error as { code?: string }).code ? ` (${(error as { code?: string }).code})` : ""}`;
+    });
     instance.on("response", (_client: unknown, status: number, resBytes: number, responseTime: number) => {
       const now = performance.now();
       arrived++;
@@ -268,8 +276,8 @@ export async function runThroughputPhase(options: {
       samples.push(s);
       log(
         `  round ${meta.round} ${meta.side.padEnd(14)} ${meta.operation.padEnd(22)} c=${String(connections).padEnd(3)} ` +
-          `${s.rps.toFixed(1).padStart(7)} req/s  p50 ${s.p50Ms} ms  p99 ${s.p99Ms} ms  (${s.responses} in the window, ` +
-          `ramp ${s.rampS.toFixed(1)} s${s.steady ? "" : ", NOT steady"})${s.errors ? `  errors ${s.errors}` : ""}`,
+          `${s.rps.toFixed(1).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(0)} ms  p99 ${s.p99Ms.toFixed(0)} ms  (${s.responses} in the window, ` +
+          `ramp ${s.rampS.toFixed(1)} s${s.steady ? "" : ", NOT steady"})${s.errors ? `  errors ${s.errors}${s.firstError ? `, first: ${s.firstError}` : ""}` : ""}`,
       );
       // An abandoned load leaves requests in flight on the server; one more request waits behind them.
       await fetch(target.url, { method: target.method, headers: target.headers, body: target.body }).then(
@@ -295,7 +303,7 @@ export async function runThroughputPhase(options: {
       await run(p);
     } catch (error) {
       errors.push(`${what}: ${(error as Error).message.split("\n")[0]}`);
-      log(`  ${errors.at(-1)}`);
+      log(`  ${errors.at(-1)}\n  its last output:\n${p.output().slice(-3000)}`);
     } finally {
       await p.stop().catch((error: Error) => {
         errors.push(`${what} did not stop: ${error.message.split("\n")[0]}`);
