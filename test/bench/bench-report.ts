@@ -286,7 +286,8 @@ function throughputSection(t: ThroughputReport): string[] {
       (t.peer && !("error" in t.peer) ? ", PostGraphile" : "") +
       ", the gateway with its default caches, bare Yoga; all NODE_ENV=production; " +
       `one load per c = ${t.concurrency.join(", ")} (repeated answers at c=${t.concurrency.at(-1)} only), measured ` +
-      `over a ${t.seconds} s window that opens once ${t.warmupS} s passed and every connection got an answer; ` +
+      `over a window that opens once ${t.warmupS} s passed and every connection got an answer, and lasts at ` +
+      `least ${t.seconds} s and one answer per connection; ` +
       `*p50*/*p99*: latency of the answers in the window. Load average ${load(t.loadAverage.start)} at the ` +
       `start of the phase, ${load(t.loadAverage.end)} at its end; the load generator shares the cores with the ` +
       "servers, so compare ratios, not req/s):",

@@ -125,7 +125,8 @@ interface Measured {
  * One autocannon run at `connections`, measured over a steady window: the window opens once `warmupS` passed AND
  * as many responses arrived as there are connections (every connection went round once — with 50 concurrent
  * dashboards sharing two cores, the first answers arrive only after many seconds, and a window from the start
- * would count the ramp), and lasts `seconds`. Responses outside it are not counted. Capped at `maxS`.
+ * would count the ramp), and closes at the first answer after `seconds` once it holds one answer per connection.
+ * Responses outside it are not counted. Capped at `maxS` (then the window ends there, marked not steady).
  */
 function load(
   target: Target,
@@ -146,18 +147,18 @@ function load(
       { ...target, connections, duration: options.maxS, timeout: Math.max(60, options.maxS) },
       (error, result) => {
         if (error) return reject(error);
-        const steady = windowStart !== null;
+        const steady = windowStart !== null && windowEnd !== null;
         const start = windowStart ?? t0;
         const end = windowEnd ?? performance.now();
-        if (!steady) {
+        if (windowStart === null) {
           ok = result["2xx"];
           bad = result.non2xx;
         }
         const sorted = latencies.sort((a, b) => a - b);
         resolve({
           rps: ok / Math.max((end - start) / 1000, 1e-9),
-          p50Ms: steady ? percentile(sorted, 50) : result.latency.p50,
-          p99Ms: steady ? percentile(sorted, 99) : result.latency.p99,
+          p50Ms: sorted.length ? percentile(sorted, 50) : result.latency.p50,
+          p99Ms: sorted.length ? percentile(sorted, 99) : result.latency.p99,
           responses: ok,
           errors: bad + result.errors + result.timeouts,
           kibPerResponse:
@@ -175,13 +176,7 @@ function load(
       const now = performance.now();
       arrived++;
       if (windowStart === null) {
-        if (arrived >= connections && now - t0 >= options.warmupS * 1000) {
-          windowStart = now;
-          setTimeout(() => {
-            windowEnd = performance.now();
-            instance.stop();
-          }, options.seconds * 1000);
-        }
+        if (arrived >= connections && now - t0 >= options.warmupS * 1000) windowStart = now;
         return;
       }
       if (windowEnd !== null) return;
@@ -190,6 +185,12 @@ function load(
         bytes += resBytes;
         latencies.push(responseTime);
       } else bad++;
+      // At least `seconds` and at least one answer per connection: requests that share the cores finish in
+      // bursts about `connections / rps` apart, and a shorter window may fall between two bursts.
+      if (now - windowStart >= options.seconds * 1000 && ok + bad >= connections) {
+        windowEnd = now;
+        instance.stop();
+      }
     });
   });
 }
