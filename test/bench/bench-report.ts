@@ -9,6 +9,14 @@ import { cpus, loadavg, release, totalmem } from "node:os";
 import type { FirstStartResult } from "./first-start-bench.js";
 import type { LatencySummary } from "./latency-stats.js";
 import type { ColdSchemaBuildResult, SchemaBuildResult } from "./schema-build-bench.js";
+import {
+  BARE_YOGA,
+  THROUGHPUT_CACHED,
+  THROUGHPUT_UNCACHED,
+  type ThroughputReport,
+  type ThroughputSample,
+  type ThroughputSide,
+} from "./throughput-phase.js";
 
 export const RESULTS_START = "<!-- bench:results:start -->";
 export const RESULTS_END = "<!-- bench:results:end -->";
@@ -87,6 +95,8 @@ export interface BenchReport {
   readonly schemaBuild: SchemaBuildResult | null;
   readonly schemaBuildCold?: ColdSchemaBuildResult | null;
   readonly firstStart: FirstStartResult | { error: string } | null;
+  /** The throughput phase (`throughput-phase.ts`), unless skipped. */
+  readonly throughput?: ThroughputReport | null;
 }
 
 const ms = (v: number | undefined | null) =>
@@ -128,6 +138,192 @@ export function operationsTable(report: BenchReport): string {
   return lines.join("\n");
 }
 
+/** One row of the throughput table: the gateway against a baseline at one concurrency, over the rounds. */
+export interface ThroughputComparison {
+  readonly operation: string;
+  readonly title: string;
+  readonly connections: number;
+  readonly gatewaySide: ThroughputSide;
+  readonly baselineSide: ThroughputSide;
+  readonly baselineOperation: string;
+  readonly gateway: ThroughputSummary | null;
+  readonly baseline: ThroughputSummary | null;
+  /** Mean gateway req/s over mean baseline req/s. */
+  readonly ratio: number | null;
+  /** Gateway / baseline req/s of each round (rounds where both sides ran). */
+  readonly perRound: readonly number[];
+  /** The issue's bar at c=50, if there is one for this row. */
+  readonly goal: { readonly label: string; readonly met: boolean } | null;
+}
+
+export interface ThroughputSummary {
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly rounds: number;
+  readonly errors: number;
+  /** Loads that never reached their steady window (counted over the whole run). */
+  readonly unsteady: number;
+}
+
+const BASELINES: Record<ThroughputSide, string> = {
+  gateway: "gateway",
+  "gateway-cached": "gateway",
+  floor: "floor (same statement, node:http + JSON)",
+  peer: "PostGraphile + PostgreSQL",
+  "bare-yoga": "bare Yoga `{ hello }`",
+};
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function summarizeSamples(samples: readonly ThroughputSample[]): ThroughputSummary | null {
+  if (!samples.length) return null;
+  return {
+    rps: mean(samples.map((s) => s.rps)),
+    p50Ms: mean(samples.map((s) => s.p50Ms)),
+    p99Ms: mean(samples.map((s) => s.p99Ms)),
+    rounds: samples.length,
+    errors: samples.reduce((a, s) => a + s.errors, 0),
+    unsteady: samples.filter((s) => s.steady === false).length,
+  };
+}
+
+export function throughputComparisons(t: ThroughputReport): ThroughputComparison[] {
+  const pick = (side: ThroughputSide, operation: string, connections: number) =>
+    t.samples.filter((s) => s.side === side && s.operation === operation && s.connections === connections);
+  const row = (
+    operation: string,
+    connections: number,
+    gatewaySide: ThroughputSide,
+    baselineSide: ThroughputSide,
+    baselineOperation: string,
+    goal: (g: ThroughputSummary, ratio: number) => ThroughputComparison["goal"],
+  ): ThroughputComparison | null => {
+    const g = pick(gatewaySide, operation, connections);
+    const b = pick(baselineSide, baselineOperation, connections);
+    if (!g.length && !b.length) return null;
+    const gateway = summarizeSamples(g);
+    const baseline = summarizeSamples(b);
+    const ratio = gateway && baseline && baseline.rps > 0 ? gateway.rps / baseline.rps : null;
+    const perRound = g.flatMap((s) => {
+      const other = b.find((x) => x.round === s.round);
+      return other && other.rps > 0 ? [s.rps / other.rps] : [];
+    });
+    return {
+      operation,
+      title: t.titles[operation] ?? operation,
+      connections,
+      gatewaySide,
+      baselineSide,
+      baselineOperation,
+      gateway,
+      baseline,
+      ratio,
+      perRound,
+      goal: connections === 50 && gateway && ratio != null ? goal(gateway, ratio) : null,
+    };
+  };
+  const rows: (ThroughputComparison | null)[] = [];
+  for (const op of THROUGHPUT_UNCACHED) {
+    for (const c of t.concurrency) {
+      rows.push(row(op, c, "gateway", "floor", op, (_g, r) => ({ label: "≥ 0.8", met: r >= 0.8 })));
+    }
+  }
+  for (const c of t.concurrency) {
+    rows.push(
+      row("macro-page", c, "gateway", "peer", "macro-page", (_g, r) => ({ label: "> 1", met: r > 1 })),
+    );
+  }
+  const top = t.concurrency.at(-1) ?? 50;
+  for (const op of THROUGHPUT_CACHED) {
+    rows.push(
+      row(op, top, "gateway-cached", "bare-yoga", BARE_YOGA, (g, r) =>
+        op.startsWith("dashboard")
+          ? { label: "≥ 0.8, p99 < 50 ms", met: r >= 0.8 && g.p99Ms < 50 }
+          : { label: "≥ 0.8", met: r >= 0.8 },
+      ),
+    );
+  }
+  // A peer or bare Yoga that did not run has no row; a floor that failed shows as "–" beside the gateway.
+  return rows.filter(
+    (r): r is ThroughputComparison =>
+      r !== null && (r.baseline !== null || (r.baselineSide === "floor" && r.gateway !== null)),
+  );
+}
+
+const rps = (v: number | undefined) =>
+  v == null || Number.isNaN(v) ? "–" : v >= 100 ? num(Math.round(v)) : v.toFixed(1);
+
+export function throughputTable(t: ThroughputReport): string {
+  const lines = [
+    "| operation | c | gateway req/s | gateway p50 | gateway p99 | against | req/s | p50 | p99 | gateway / against | per round | goal at c=50 |",
+    "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |",
+  ];
+  for (const r of throughputComparisons(t)) {
+    const errors = (r.gateway?.errors ?? 0) + (r.baseline?.errors ?? 0);
+    const unsteady = (r.gateway?.unsteady ?? 0) + (r.baseline?.unsteady ?? 0);
+    lines.push(
+      `| ${r.title.replaceAll("|", "\\|")} | ${r.connections} | ${rps(r.gateway?.rps)} | ${ms(r.gateway?.p50Ms)} | ${ms(
+        r.gateway?.p99Ms,
+      )} | ${BASELINES[r.baselineSide]} | ${rps(r.baseline?.rps)} | ${ms(r.baseline?.p50Ms)} | ${ms(r.baseline?.p99Ms)} | ${
+        r.ratio == null ? "–" : `**${r.ratio.toFixed(2)}**`
+      } | ${r.perRound.map((x) => x.toFixed(2)).join(" ") || "–"}${errors ? ` (${errors} errors)` : ""}${
+        unsteady ? ` (${unsteady} loads never steady)` : ""
+      } | ${r.goal ? `${r.goal.label} ${r.goal.met ? "✓" : "✗"}` : ""} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function throughputSection(t: ThroughputReport): string[] {
+  const load = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(" / ");
+  const out = [
+    `**Throughput** (autocannon from the bench process, ${t.rounds} interleaved round${t.rounds === 1 ? "" : "s"}; ` +
+      `per round each server once, one process at a time, in this order: the gateway with the result and ` +
+      "response caches off (CACHE_TTL_MS=0, RESPONSE_CACHE=false), the floor (`test/bench/floor-server.ts`: the " +
+      "same statements through the same driver and pool size behind a bare `node:http` server returning the rows " +
+      "as JSON, the file read-only)" +
+      (t.peer && !("error" in t.peer) ? ", PostGraphile" : "") +
+      ", the gateway with its default caches, bare Yoga; all NODE_ENV=production; " +
+      `one load per c = ${t.concurrency.join(", ")} (repeated answers at c=${t.concurrency.at(-1)} only), measured ` +
+      `over a window that opens once ${t.warmupS} s passed and every connection got an answer, and lasts at ` +
+      `least ${t.seconds} s and one answer per connection; ` +
+      `*p50*/*p99*: latency of the answers in the window. Load average ${load(t.loadAverage.start)} at the ` +
+      `start of the phase, ${load(t.loadAverage.end)} at its end; the load generator shares the cores with the ` +
+      "servers, so compare ratios, not req/s):",
+    "",
+    throughputTable(t),
+    "",
+  ];
+  const peer = t.peer;
+  if (peer && "error" in peer) out.push(`- *PostGraphile peer*: not run — ${peer.error}.`);
+  else if (peer) {
+    out.push(
+      `- *PostGraphile peer*: PostGraphile ${peer.postgraphile} (amber preset) on PostgreSQL ${peer.postgres}, ` +
+        `${num(peer.rows)} photosynthesis rows of the bench file loaded as JSONB, indexed on (experiment_id, ` +
+        "timestamp DESC, id DESC), the typed fields as computed columns (SQL functions); the page " +
+        "`allPhotosynthesisRows(condition: { experimentId }, orderBy: [TIMESTAMP_DESC, PRIMARY_KEY_DESC], first: " +
+        "100)` — without the gateway's experiment lookup and access rule (see `test/bench/postgraphile-peer.ts`). " +
+        `Set up in ${peer.setupS.toFixed(0)} s.`,
+    );
+  }
+  const differ = t.checks.filter((c) => !c.sameRows);
+  const compared = t.checks.length;
+  if (compared) {
+    out.push(
+      differ.length
+        ? `- *Same rows*: **${differ.length} of ${compared} answers differ** from the gateway's: ${differ
+            .map((c) => `${c.side} ${c.operation} (round ${c.round}): ${c.mismatch}`)
+            .join("; ")}.`
+        : `- *Same rows*: each side's answer before its load matched the gateway's (${compared} checks: row ids in ` +
+            "order, totals, relation counts).",
+    );
+  }
+  for (const e of t.errors) out.push(`- *Error*: ${e}.`);
+  out.push("");
+  return out;
+}
+
 export function renderReport(report: BenchReport): string {
   const m = report.machine;
   const d = report.data;
@@ -138,8 +334,11 @@ export function renderReport(report: BenchReport): string {
       `Node ${m.node}; DuckDB ${m.duckdb} (@duckdb/node-api ${m.duckdbNodeApi}). Load average at start ` +
       `${m.loadAverage.map((l) => l.toFixed(2)).join(" / ")} — the cores are shared with other engineers' processes, ` +
       "so absolute times are noisy; compare ratios.",
-    `- **Command:** \`${report.command}\` — ${report.warmup} warm-up + up to ${report.runs} timed runs per operation ` +
-      `(fewer when the runs of one operation exceed ${report.budgetS} s; see *runs*), one at a time.`,
+    `- **Command:** \`${report.command}\`` +
+      (report.operations.length
+        ? ` — latency: ${report.warmup} warm-up + up to ${report.runs} timed runs per operation ` +
+          `(fewer when the runs of one operation exceed ${report.budgetS} s; see *runs*), one at a time.`
+        : "."),
     `- **Data:** \`bench\` preset in \`${d.path}\`: ${num(d.experiments)} experiments, ${num(d.samples)} samples, ` +
       `${num(d.macroRows)} macro rows, ${num(d.annotations)} annotations` +
       (d.seedS == null ? " (cached file)" : `, seeded in ${d.seedS.toFixed(0)} s`) +
@@ -152,8 +351,7 @@ export function renderReport(report: BenchReport): string {
       "run in-process on the same file opened read-only, through the same driver, rows materialized. " +
       "*Same rows* compares row ids (in order), totals and relation counts of both answers.",
     "",
-    operationsTable(report),
-    "",
+    ...(report.operations.length ? [operationsTable(report), ""] : ["(latency phase skipped)", ""]),
   ];
   for (const op of report.operations) {
     const notes: string[] = [];
@@ -169,6 +367,7 @@ export function renderReport(report: BenchReport): string {
   }
   for (const s of report.skipped) out.push(`- *${s.title}*: skipped — ${s.reason}.`);
   out.push("");
+  if (report.throughput) out.push(...throughputSection(report.throughput));
 
   const sb = report.schemaBuild;
   if (sb) {

@@ -4,6 +4,9 @@
  * interleaved rounds, one process at a time. Goals: each ≥ 0.8 × bare Yoga's req/s, the dashboard's p99 < 50 ms.
  * Run: `npx tsx test/bench/repeat-throughput-bench.ts [--rounds 3] [--seconds 10] [--connections 50]`
  * (`--db <file>` to use an existing lakehouse file, e.g. the bench preset's; default: a fresh `demo` preset).
+ * `npm run bench` runs the same comparison in its throughput phase (`throughput-phase.ts`), on the bench preset
+ * with the reference operations' typed page (100 rows, 10 typed fields); this script stays for a quick look on
+ * the small `demo` preset.
  */
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";

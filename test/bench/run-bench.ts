@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- [--runs 20] [--warmup 2] [--budget-s 240] [--fresh] [--write] [--db data/bench.duckdb]
  *                   [--only id,id] [--skip-schema-build] [--skip-first-start] [--schema-runs 3]
- *                   [--schema-cold-runs 5]`
+ *                   [--schema-cold-runs 5] [--skip-latency] [--skip-throughput] [--throughput-seconds 10]
+ *                   [--throughput-rounds 3] [--throughput-warmup-s 2] [--concurrency 1,10,50] [--peer]
+ *                   [--peer-prefix /tmp/pg-peer]`
  *
  * Performance is measured, not asserted with timers: the reference operations run through the REAL server on the
  * `bench` data preset, beside their floor (the same result from one hand-written SQL statement), with the
@@ -10,6 +12,9 @@
  *   2. the server on that file with the result cache off: every uncached operation, timed over HTTP;
  *   3. the server again with the default cache: the repeated dashboard;
  *   4. the servers stopped (DuckDB allows one writer process), the floors in-process on the file read-only;
+ *   4b. the throughput phase (`throughput-phase.ts`, unless `--skip-throughput`): autocannon at each concurrency
+ *      against the gateway with its caches off and the floor server, interleaved rounds, one process at a time;
+ *      the repeated answers against bare Yoga; with `--peer`, PostGraphile + PostgreSQL on the typed page;
  *   5. schema build time for a generated 1,000 × 50 catalog, cold (the first build, each in a fresh process) and
  *      warm (rebuilds in one process); first start of `npm start` on an empty folder;
  *   6. a table on stdout, the raw figures in `data/bench-results.json`, and with `--write` BENCHMARKS.md.
@@ -28,11 +33,13 @@ import {
   type OperationResult,
   operationsTable,
   renderReport,
+  throughputTable,
   withResults,
 } from "./bench-report.js";
 import { benchFirstStart, type FirstStartResult } from "./first-start-bench.js";
 import { runFloor } from "./floor-statements.js";
 import { summarize, timeRuns } from "./latency-stats.js";
+import { PEER_PREFIX } from "./postgraphile-peer.js";
 import type { OperationCheck, ReferenceOperation, SkippedOperation } from "./reference-operations.js";
 import { referenceOperations } from "./reference-operations.js";
 import {
@@ -42,11 +49,14 @@ import {
   type SchemaBuildResult,
 } from "./schema-build-bench.js";
 import { type Discovery, discover } from "./schema-discovery.js";
+import { runThroughputPhase, type ThroughputReport } from "./throughput-phase.js";
 
 const USAGE =
   "usage: npm run bench -- [--runs 20] [--warmup 2] [--budget-s 240] [--fresh] [--write] [--db data/bench.duckdb]\n" +
   "                        [--only id,id] [--skip-schema-build] [--skip-first-start] [--schema-runs 3]\n" +
-  "                        [--schema-cold-runs 5]";
+  "                        [--schema-cold-runs 5] [--skip-latency] [--skip-throughput] [--throughput-seconds 10]\n" +
+  "                        [--throughput-rounds 3] [--throughput-warmup-s 2] [--concurrency 1,10,50] [--peer]\n" +
+  "                        [--peer-prefix /tmp/pg-peer]";
 
 interface Options {
   readonly runs: number;
@@ -60,6 +70,14 @@ interface Options {
   readonly firstStart: boolean;
   readonly schemaRuns: number;
   readonly schemaColdRuns: number;
+  readonly latency: boolean;
+  readonly throughput: boolean;
+  readonly throughputSeconds: number;
+  readonly throughputRounds: number;
+  readonly throughputWarmupS: number;
+  readonly concurrency: readonly number[];
+  readonly peer: boolean;
+  readonly peerPrefix: string;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -78,6 +96,14 @@ function parseOptions(): Options {
       "skip-first-start": { type: "boolean", default: false },
       "schema-runs": { type: "string", default: "3" },
       "schema-cold-runs": { type: "string", default: "5" },
+      "skip-latency": { type: "boolean", default: false },
+      "skip-throughput": { type: "boolean", default: false },
+      "throughput-seconds": { type: "string", default: "10" },
+      "throughput-rounds": { type: "string", default: "3" },
+      "throughput-warmup-s": { type: "string", default: "2" },
+      concurrency: { type: "string", default: "1,10,50" },
+      peer: { type: "boolean", default: false },
+      "peer-prefix": { type: "string", default: PEER_PREFIX },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -103,6 +129,14 @@ function parseOptions(): Options {
     firstStart: !values["skip-first-start"],
     schemaRuns: int("schema-runs", values["schema-runs"], 1),
     schemaColdRuns: int("schema-cold-runs", values["schema-cold-runs"], 1),
+    latency: !values["skip-latency"],
+    throughput: !values["skip-throughput"],
+    throughputSeconds: int("throughput-seconds", values["throughput-seconds"], 1),
+    throughputRounds: int("throughput-rounds", values["throughput-rounds"], 1),
+    throughputWarmupS: int("throughput-warmup-s", values["throughput-warmup-s"], 0),
+    concurrency: values.concurrency.split(",").map((c) => int("concurrency", c.trim(), 1)),
+    peer: values.peer,
+    peerPrefix: values["peer-prefix"],
   };
 }
 
@@ -255,7 +289,7 @@ async function main(): Promise<void> {
   let operations: ReferenceOperation[] = [];
   let skipped: SkippedOperation[] = [];
   const outcomes: GatewayOutcome[] = [];
-  const selected = (op: ReferenceOperation) => !options.only || options.only.has(op.id);
+  const selected = (op: ReferenceOperation) => options.latency && (!options.only || options.only.has(op.id));
   const runPhase = async (phase: ReferenceOperation["phase"], gateway: GatewayProcess) => {
     for (const op of operations.filter((o) => o.phase === phase && selected(o))) {
       log(`gateway ${op.id}: ${options.warmup} warm-up + up to ${options.runs} runs…`);
@@ -282,6 +316,30 @@ async function main(): Promise<void> {
     await gatewayPhase(db, true, (gateway) => runPhase("cached", gateway));
   }
   const results = await floorPhase(db, outcomes, options);
+
+  let throughput: ThroughputReport | null = null;
+  const d0 = discovery as Discovery | null;
+  if (options.throughput && d0) {
+    log(
+      `throughput: ${options.throughputRounds} rounds × ${options.throughputSeconds} s at c=${options.concurrency.join(",")}` +
+        `${options.peer ? ", with the PostGraphile peer" : ""}…`,
+    );
+    throughput = await runThroughputPhase({
+      dbPath: db.path,
+      token,
+      userId: adminId,
+      discovery: d0,
+      operations,
+      only: options.only,
+      seconds: options.throughputSeconds,
+      rounds: options.throughputRounds,
+      warmupS: options.throughputWarmupS,
+      concurrency: options.concurrency,
+      peer: options.peer,
+      peerPrefix: options.peerPrefix,
+      log,
+    });
+  }
 
   let schemaBuild: SchemaBuildResult | null = null;
   let schemaBuildCold: ColdSchemaBuildResult | null = null;
@@ -324,12 +382,14 @@ async function main(): Promise<void> {
     schemaBuild,
     schemaBuildCold,
     firstStart,
+    throughput,
   };
   writeFileSync(
     "data/bench-results.json",
     JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2),
   );
-  console.log(`\n${operationsTable(report)}\n`);
+  if (report.operations.length) console.log(`\n${operationsTable(report)}\n`);
+  if (throughput) console.log(`${throughputTable(throughput)}\n`);
   const section = renderReport(report);
   if (options.write) {
     const path = "BENCHMARKS.md";
