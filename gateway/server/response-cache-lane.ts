@@ -23,11 +23,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type ExecutionResult, type GraphQLSchema, getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { LRUCache } from "lru-cache";
-import type { Viewer } from "../../resolvers/access/viewer.js";
+import { ANONYMOUS, type Viewer } from "../../resolvers/access/viewer.js";
 import { callerOf, type GatewayContext } from "../../resolvers/context.js";
 import type { ScopedSchema } from "../../schema/schema-registry.js";
 import type { TokenVerifier } from "../auth/jwt.js";
-import type { CostBucketStore } from "./cost-bucket.js";
+import type { BucketState, CostBucketStore } from "./cost-bucket.js";
 import type { Logger } from "./logger.js";
 import type { GatewayResponseCache } from "./response-cache.js";
 import { requestIdFromHeader } from "./use-operation-log.js";
@@ -65,9 +65,13 @@ interface LaneEntry {
   readonly schema: GraphQLSchema;
   readonly operationName: string | null;
   readonly requested: unknown;
-  /** The answer's extensions; `cost.remaining`/`cost.resetAt` are replaced per request. */
-  readonly extensions: Readonly<Record<string, unknown>> | undefined;
-  readonly headers: readonly (readonly [string, string])[];
+  /**
+   * What follows the cached data: `,"extensions":…}` split around the bucket's `remaining` and `resetAt` (three
+   * pieces to join with this request's figures), or one piece when the answer carries no bucket state.
+   */
+  readonly suffix: readonly [string] | readonly [string, string, string];
+  /** Response headers as a flat name, value list. */
+  readonly headers: readonly string[];
 }
 
 /** What the plugin saw of an operation Yoga answered from the cache. */
@@ -97,6 +101,23 @@ function laneKey(req: IncomingMessage, body: Buffer | null): string {
   return body ? `${key}\n\n${body.toString("latin1")}` : key;
 }
 
+const REMAINING = -7_340_031; // placeholders no real figure takes
+const RESET_AT = "\u0000resetAt\u0000";
+
+/** `,"extensions":…}` of a cached answer, split where each request's bucket figures go. */
+function suffixTemplate(
+  extensions: Record<string, unknown> | undefined,
+): readonly [string] | readonly [string, string, string] {
+  if (!extensions) return ["}"];
+  const cost = extensions.cost as Record<string, unknown> | undefined;
+  if (!cost || !("remaining" in cost) || !("resetAt" in cost))
+    return [`,"extensions":${JSON.stringify(extensions)}}`];
+  const text = `,"extensions":${JSON.stringify({ ...extensions, cost: { ...cost, remaining: REMAINING, resetAt: RESET_AT } })}}`;
+  const [a, rest] = text.split(String(REMAINING)) as [string, string];
+  const [b, c] = rest.split(JSON.stringify(RESET_AT)) as [string, string];
+  return [a, `${b}"`, `"${c}`];
+}
+
 export function useResponseCacheLane(options: ResponseCacheLaneOptions): ResponseCacheLane {
   const { responseCache, verifier, schemaFor, buckets, logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
@@ -119,64 +140,78 @@ export function useResponseCacheLane(options: ResponseCacheLaneOptions): Respons
     return bytes;
   };
 
-  /** Answers from the lane: true when it did, false when Yoga must. */
-  const answer = async (req: IncomingMessage, res: ServerResponse, key: string): Promise<boolean> => {
+  /**
+   * Answers from the lane: true when it did, false when Yoga must. The usual case (no token or a verified one,
+   * this process's buckets, a built schema) awaits nothing; a remote key set, Redis buckets or a schema still
+   * building are awaited.
+   */
+  const answer = (req: IncomingMessage, res: ServerResponse, key: string): boolean | Promise<boolean> => {
     const started = performance.now();
     const entry = entries.get(key);
     if (!entry) return false;
-    let viewer: Viewer;
-    try {
-      viewer = await verifier.viewerFromHeader(req.headers.authorization);
-    } catch {
-      return false; // Yoga answers with the token's error
-    }
-    const scoped = await schemaFor(viewer);
-    const result = scoped.built.schema === entry.schema ? responseCache.cache.get(entry.cacheKey) : undefined;
-    if (!result) {
-      entries.delete(key);
-      return false;
-    }
-    let extensions = entry.extensions;
-    const caller = callerOf(viewer, req.socket.remoteAddress);
-    if (buckets) {
-      const state = await buckets.take(caller, 1);
-      if (!state.allowed) return false; // Yoga refuses with RATE_LIMITED and Retry-After
-      const cost = extensions?.cost as Record<string, unknown> | undefined;
-      if (cost && "remaining" in cost) {
-        extensions = {
-          ...extensions,
-          cost: { ...cost, remaining: state.remaining, resetAt: state.resetAt.toISOString() },
-        };
+    const header = req.headers.authorization;
+    const withViewer = (viewer: Viewer): boolean | Promise<boolean> => {
+      const scoped = schemaFor(viewer);
+      return scoped instanceof Promise
+        ? scoped.then((s) => withSchema(viewer, s))
+        : withSchema(viewer, scoped);
+    };
+    const withSchema = (viewer: Viewer, scoped: ScopedSchema): boolean | Promise<boolean> => {
+      const result =
+        scoped.built.schema === entry.schema ? responseCache.cache.get(entry.cacheKey) : undefined;
+      if (!result) {
+        entries.delete(key);
+        return false;
       }
-    }
-    if (res.writableEnded || res.destroyed) return true;
-    const prefix = prefixOf(result);
-    const suffix = Buffer.from(extensions ? `,"extensions":${JSON.stringify(extensions)}}` : "}");
-    const requestId = requestIdFromHeader(req.headers["x-request-id"]);
-    res.writeHead(200, [
-      ...entry.headers.flat(),
-      "content-length",
-      String(prefix.length + suffix.length),
-      "x-request-id",
-      requestId,
-    ]);
-    // Two writes in one flush: the cached bytes are never copied.
-    res.cork();
-    res.write(prefix);
-    res.end(suffix);
-    answers++;
-    logger.info(
-      {
+      const caller = callerOf(viewer, req.socket.remoteAddress);
+      if (!buckets) return send(result, caller, entry.suffix.join(""));
+      const state = buckets.take(caller, 1);
+      const poured = (s: BucketState) => {
+        if (!s.allowed) return false; // Yoga refuses with RATE_LIMITED and Retry-After
+        const [a, b, c] = entry.suffix;
+        return send(
+          result,
+          caller,
+          c === undefined ? a : `${a}${s.remaining}${b}${s.resetAt.toISOString()}${c}`,
+        );
+      };
+      return state instanceof Promise ? state.then(poured) : poured(state);
+    };
+    const send = (result: ExecutionResult, caller: string, suffixText: string): boolean => {
+      if (res.writableEnded || res.destroyed) return true;
+      const prefix = prefixOf(result);
+      const suffix = Buffer.from(suffixText);
+      const requestId = requestIdFromHeader(req.headers["x-request-id"]);
+      res.writeHead(200, [
+        ...entry.headers,
+        "content-length",
+        String(prefix.length + suffix.length),
+        "x-request-id",
         requestId,
-        caller,
-        operation: entry.operationName,
-        cost: entry.requested,
-        statements: 0,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      },
-      "operation",
-    );
-    return true;
+      ]);
+      // Two writes in one flush: the cached bytes are never copied.
+      res.cork();
+      res.write(prefix);
+      res.end(suffix);
+      answers++;
+      if (logger.isLevelEnabled("info")) {
+        logger.info(
+          {
+            requestId,
+            caller,
+            operation: entry.operationName,
+            cost: entry.requested,
+            statements: 0,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+          },
+          "operation",
+        );
+      }
+      return true;
+    };
+    if (!header) return withViewer(ANONYMOUS);
+    // Yoga answers a token that does not verify, with its error.
+    return verifier.viewerFromHeader(header).then(withViewer, () => false);
   };
 
   const plugin: Plugin = {
@@ -209,18 +244,18 @@ export function useResponseCacheLane(options: ResponseCacheLaneOptions): Respons
       if (!JSON_TYPE.test(response.headers.get("content-type") ?? "")) return;
       const cacheKey = responseCache.keyOf(hit.context);
       if (!cacheKey) return;
-      const headers: [string, string][] = [];
+      const headers: string[] = [];
       response.headers.forEach((value, name) => {
-        if (!OWN_HEADERS.has(name.toLowerCase())) headers.push([name, value]);
+        if (!OWN_HEADERS.has(name.toLowerCase())) headers.push(name, value);
       });
       const extensions = hit.result.extensions as Record<string, unknown> | undefined;
-      const cost = extensions?.cost as { requested?: unknown } | undefined;
+      const cost = extensions?.cost as Record<string, unknown> | undefined;
       entries.set(key, {
         cacheKey,
         schema: hit.schema,
         operationName: hit.operationName,
         requested: cost?.requested,
-        extensions,
+        suffix: suffixTemplate(extensions),
         headers,
       });
     },
@@ -239,12 +274,20 @@ export function useResponseCacheLane(options: ResponseCacheLaneOptions): Respons
         next();
         return;
       }
-      answer(req, res, key).then(
-        (done) => {
-          if (!done) next();
-        },
-        () => next(),
-      );
+      let done: boolean | Promise<boolean>;
+      try {
+        done = answer(req, res, key);
+      } catch {
+        done = false;
+      }
+      if (done instanceof Promise) {
+        done.then(
+          (answered) => {
+            if (!answered) next();
+          },
+          () => next(),
+        );
+      } else if (!done) next();
     };
     if (req.method === "GET") {
       go(null);

@@ -83,7 +83,9 @@ export function samplesPageFloor(experimentId: string, userId: string, pageSize:
 /**
  * The page rows of one macro with their typed values. Top-N runs on plain columns first and the VARIANT paths are
  * read for the page rows only (joined back by `rowid`): DuckDB 1.5 otherwise decodes every requested path of
- * every scanned row before the Top-N (≈ 1 s per path on the bench preset). See `naiveMeasurementPageFloor`.
+ * every scanned row before the Top-N (≈ 1 s per path on the bench preset). See `naiveMeasurementPageFloor`. The
+ * paths are read above the join (`picked`), not in it: in the join DuckDB pushes them into the scan, which then
+ * extracts them for every row of the row groups it reads, not for the page's rows (the gateway does the same).
  */
 function pageRows(macro: string, fields: readonly CatalogField[]): string {
   return `pg AS (
@@ -93,10 +95,12 @@ function pageRows(macro: string, fields: readonly CatalogField[]): string {
     ORDER BY timestamp DESC NULLS LAST, id DESC
     LIMIT $limit
   ),
-  m AS (
-    SELECT pg.id, pg.timestamp, pg.device_id, pg.user_id, pg.questions,
-      ${typedProjection(fields)}
+  picked AS (
+    SELECT pg.id, pg.timestamp, pg.device_id, pg.user_id, pg.questions, m.macro_output
     FROM centrum.experiment_macro_data m JOIN pg ON m.rowid = pg.rid
+  ),
+  m AS (
+    SELECT p.id, p.timestamp, p.device_id, p.user_id, p.questions, ${typedProjection(fields, "p")} FROM picked p
   )`;
 }
 

@@ -66,7 +66,9 @@ const load0 = loadavg()
   .map((l) => l.toFixed(2))
   .join(" / ");
 for (let i = 0; i < ROUNDS; i++) {
-  for (const variant of ["guarded", "unguarded"] as const) {
+  // ABBA: each variant goes first in every other round, so neither always follows the other's teardown.
+  const order = i % 2 === 0 ? (["guarded", "unguarded"] as const) : (["unguarded", "guarded"] as const);
+  for (const variant of order) {
     const gw = await startGateway({
       dir,
       dbFile,
